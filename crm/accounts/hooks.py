@@ -1,0 +1,58 @@
+"""What accounts adds to the shell: history of users and departments (administrators only)
+and colleagues in the global search."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied
+from django.db import models
+from django.http import Http404
+
+from crm.accounts.access import can_administer
+from crm.accounts.models import Department, User
+from django.utils.translation import gettext_lazy as _
+
+from crm.core.registry import SearchHit, register_history, register_search
+
+
+def _admin_only(model: type[models.Model]) -> Any:
+    def access(user: Any, object_id: str) -> models.Model:
+        if not can_administer(user):
+            raise PermissionDenied
+        try:
+            return model._default_manager.get(pk=object_id)
+        except (model.DoesNotExist, ValueError) as error:
+            raise Http404 from error
+
+    return access
+
+
+def search_colleagues(user: Any, query: str, limit: int) -> list[SearchHit]:
+    from django.urls import reverse
+
+    from crm.accounts.selectors import colleagues_visible_to
+
+    found = colleagues_visible_to(user).filter(
+        models.Q(last_name__icontains=query)
+        | models.Q(first_name__icontains=query)
+        | models.Q(email__icontains=query)
+    )[:limit]
+    admin = can_administer(user)
+    return [
+        SearchHit(
+            title=colleague.full_name,
+            subtitle=" · ".join(
+                part for part in (colleague.position, str(colleague.department or "")) if part
+            ),
+            url=reverse("accounts:user_edit", args=[colleague.pk]) if admin else "",
+            kind=_("Сотрудник"),
+        )
+        for colleague in found
+    ]
+
+
+def register() -> None:
+    register_history(User, _admin_only(User))
+    register_history(Department, _admin_only(Department))
+    register_search(search_colleagues)

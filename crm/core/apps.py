@@ -1,0 +1,16 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "crm.core"
+    label = "core"
+    verbose_name = _("Ядро")
+
+    def ready(self) -> None:
+        from crm.core import jobs  # noqa: F401  (registers the built-in job kinds)
+        from crm.core.registry import Section, register_section
+
+        register_section(
+            Section(code="dashboard", title=_("Рабочий стол"), icon="house", url_name="core:dashboard", order=0)
+        )
