@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 urlpatterns = [
     path("", include("crm.core.urls")),
     path("accounts/", include("crm.accounts.urls")),
+    path("clients/", include("crm.clients.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include(("config.api_router", "api"), namespace="api")),

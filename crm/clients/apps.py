@@ -8,6 +8,10 @@ class ClientsConfig(AppConfig):
     verbose_name = _("Клиенты")
 
     def ready(self) -> None:
+        from crm.clients.hooks import register
         from crm.core.registry import Section, register_section
 
-        register_section(Section(code="clients", title=_("Клиенты"), icon="people", order=10))
+        register_section(
+            Section(code="clients", title=_("Клиенты"), icon="people", url_name="clients:list", order=10)
+        )
+        register()

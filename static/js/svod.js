@@ -21,3 +21,12 @@ document.addEventListener("htmx:responseError", (event) => {
   document.body.appendChild(box);
   setTimeout(() => box.remove(), 5000);
 });
+
+// Tabs loaded with htmx: the clicked tab becomes the active one.
+document.addEventListener("click", (event) => {
+  const tab = event.target.closest("[data-tab]");
+  if (!tab) return;
+  event.preventDefault();
+  tab.closest(".nav").querySelectorAll("[data-tab]").forEach((el) => el.classList.remove("active"));
+  tab.classList.add("active");
+});

@@ -75,7 +75,10 @@ class Money:
         return Money(round_money(self.amount * rate), to)
 
     def __str__(self) -> str:
-        whole, _, fraction = f"{round_money(self.amount):.2f}".partition(".")
+        amount = round_money(self.amount)
+        if amount.is_zero():  # -0.004 rounds to -0.00: never show "-0,00"
+            amount = abs(amount)
+        whole, _, fraction = f"{amount:.2f}".partition(".")
         sign = "-" if whole.startswith("-") else ""
         digits = whole.lstrip("-")
         groups = []

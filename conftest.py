@@ -1,0 +1,48 @@
+"""Fixtures shared by every app's tests: one user per role in two departments."""
+
+from __future__ import annotations
+
+import pytest
+
+from crm.accounts.roles import Role
+from crm.accounts.tests.factories import DepartmentFactory, UserFactory
+
+
+@pytest.fixture
+def department():
+    return DepartmentFactory(name="Отдел продаж «Москва»")
+
+
+@pytest.fixture
+def other_department():
+    return DepartmentFactory(name="Отдел продаж «Регионы»")
+
+
+@pytest.fixture
+def manager(department):
+    return UserFactory(username="manager", department=department, role=Role.MANAGER)
+
+
+@pytest.fixture
+def colleague(department):
+    return UserFactory(username="colleague", department=department, role=Role.MANAGER)
+
+
+@pytest.fixture
+def other_manager(other_department):
+    return UserFactory(username="other", department=other_department, role=Role.MANAGER)
+
+
+@pytest.fixture
+def head(department):
+    return UserFactory(username="head", department=department, role=Role.HEAD_OF_SALES)
+
+
+@pytest.fixture
+def accountant(department):
+    return UserFactory(username="accountant", department=None, role=Role.ACCOUNTANT)
+
+
+@pytest.fixture
+def administrator():
+    return UserFactory(username="admin", department=None, role=Role.ADMINISTRATOR)

@@ -1,0 +1,45 @@
+"""What clients adds to the shell: its section, clients in the global search, client history."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+
+from crm.clients.models import Client
+from crm.core.registry import SearchHit, register_history, register_search
+
+
+def search_clients(user: Any, query: str, limit: int) -> list[SearchHit]:
+    from crm.clients.selectors import ClientFilter, client_list
+
+    found = client_list(user=user, filters=ClientFilter(query=query, status=""))[:limit]
+    return [
+        SearchHit(
+            title=client.name,
+            subtitle=" · ".join(
+                part
+                for part in (
+                    f"ИНН {client.inn}" if client.inn else "",
+                    client.phone_display,
+                    client.owner.short_name,
+                )
+                if part
+            ),
+            url=reverse("clients:detail", args=[client.pk]),
+            kind=_("Клиент"),
+        )
+        for client in found
+    ]
+
+
+def client_history_access(user: Any, object_id: str) -> Client:
+    from crm.clients.selectors import client_get
+
+    return client_get(user=user, pk=object_id)
+
+
+def register() -> None:
+    register_search(search_clients)
+    register_history(Client, client_history_access)

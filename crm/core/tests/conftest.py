@@ -1,0 +1,31 @@
+from __future__ import annotations
+
+import signal
+from collections.abc import Callable, Iterator
+
+import pytest
+
+from crm.core import jobs
+
+
+@pytest.fixture
+def register_job_kind() -> Iterator[Callable[[str, jobs.Handler], jobs.Handler]]:
+    """Register a job handler for one test and remove it afterwards."""
+    added: list[str] = []
+
+    def register(kind: str, function: jobs.Handler) -> jobs.Handler:
+        added.append(kind)
+        return jobs.job_handler(kind)(function)
+
+    yield register
+    for kind in added:
+        jobs._handlers.pop(kind, None)
+
+
+@pytest.fixture
+def keep_signal_handlers() -> Iterator[None]:
+    """run_worker installs SIGTERM/SIGINT handlers; give pytest its own back."""
+    saved = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}
+    yield
+    for number, handler in saved.items():
+        signal.signal(number, handler)
