@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from typing import Any, Protocol, TypeVar
 
+from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
 
@@ -75,7 +76,7 @@ def access_object(user: Any, queryset: models.QuerySet[M], pk: Any) -> M:
     """The row `pk` if `user` may see it, else Http404 (never 403: no hint it exists)."""
     try:
         return visible_to(user, queryset).get(pk=pk)
-    except (queryset.model.DoesNotExist, ValueError, TypeError) as error:
+    except (ObjectDoesNotExist, ValueError, TypeError) as error:
         raise Http404 from error
 
 

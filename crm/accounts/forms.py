@@ -85,15 +85,19 @@ class RolePermissionsForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["permissions"].queryset = Permission.objects.filter(
-            content_type__app_label__in=[
-                "accounts",
-                "core",
-                "clients",
-                "activities",
-                "sales",
-                "billing",
-                "onec",
-                "analytics",
-            ]
-        ).select_related("content_type").order_by("content_type__app_label", "codename")
+        self.fields["permissions"].queryset = (
+            Permission.objects.filter(
+                content_type__app_label__in=[
+                    "accounts",
+                    "core",
+                    "clients",
+                    "activities",
+                    "sales",
+                    "billing",
+                    "onec",
+                    "analytics",
+                ]
+            )
+            .select_related("content_type")
+            .order_by("content_type__app_label", "codename")
+        )

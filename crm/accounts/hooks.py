@@ -5,14 +5,13 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
+from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.access import can_administer
 from crm.accounts.models import Department, User
-from django.utils.translation import gettext_lazy as _
-
 from crm.core.registry import SearchHit, register_history, register_search
 
 
@@ -22,7 +21,7 @@ def _admin_only(model: type[models.Model]) -> Any:
             raise PermissionDenied
         try:
             return model._default_manager.get(pk=object_id)
-        except (model.DoesNotExist, ValueError) as error:
+        except (ObjectDoesNotExist, ValueError) as error:
             raise Http404 from error
 
     return access

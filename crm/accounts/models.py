@@ -5,7 +5,7 @@ from __future__ import annotations
 import zoneinfo
 
 from django.conf import settings
-from django.contrib.auth.models import AbstractUser, UserManager
+from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +43,6 @@ class Department(TimeStampedModel):
 
 class User(AbstractUser):
     middle_name = models.CharField(_("отчество"), max_length=150, blank=True)
-    email = models.EmailField(_("e-mail"), blank=True)
     position = models.CharField(_("должность"), max_length=150, blank=True)
     phone = models.CharField(_("телефон"), max_length=32, blank=True)
     department = models.ForeignKey(
@@ -62,7 +61,6 @@ class User(AbstractUser):
         _("язык интерфейса"), max_length=8, choices=settings.LANGUAGES, default="ru"
     )
 
-    objects = UserManager()
 
     class Meta:
         verbose_name = _("пользователь")

@@ -11,8 +11,9 @@ from crm.accounts.models import Department, User
 from crm.accounts.roles import Role
 
 
-def user_list(*, query: str = "", department_id: int | None = None, role: str = "",
-              active: bool | None = None) -> models.QuerySet[User]:
+def user_list(
+    *, query: str = "", department_id: int | None = None, role: str = "", active: bool | None = None
+) -> models.QuerySet[User]:
     users = User.objects.select_related("department").prefetch_related("groups")
     if query:
         users = users.filter(

@@ -9,13 +9,14 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from crm.accounts import selectors, services
 from crm.accounts.access import can_administer
 from crm.accounts.forms import DepartmentForm, ProfileForm, RolePermissionsForm, UserForm
+from crm.accounts.http import AuthenticatedRequest
 from crm.accounts.models import Department, User
 from crm.accounts.roles import (
     AREA_LABELS,
@@ -31,7 +32,7 @@ from crm.core.htmx import paginate, render_page_or_partial
 def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     @wraps(view)
     @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if not can_administer(request.user):
             raise PermissionDenied
         return view(request, *args, **kwargs)
@@ -48,7 +49,7 @@ def _apply_errors(form: Any, error: ValidationError) -> None:
 
 
 @login_required
-def profile(request: HttpRequest) -> HttpResponse:
+def profile(request: AuthenticatedRequest) -> HttpResponse:
     form = ProfileForm(request.POST or None, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.profile_update(user=request.user, **form.cleaned_data)
@@ -58,7 +59,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def user_list(request: HttpRequest) -> HttpResponse:
+def user_list(request: AuthenticatedRequest) -> HttpResponse:
     params = request.GET
     active = {"1": True, "0": False}.get(params.get("active", ""))
     department = params.get("department", "")
@@ -82,7 +83,7 @@ def user_list(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def user_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     user = get_object_or_404(User, pk=pk) if pk else None
     form = UserForm(request.POST or None, instance=user)
     if request.method == "POST" and form.is_valid():
@@ -107,14 +108,14 @@ def user_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 
 @administrator_required
-def department_list(request: HttpRequest) -> HttpResponse:
+def department_list(request: AuthenticatedRequest) -> HttpResponse:
     return render(
         request, "accounts/department_list.html", {"departments": selectors.department_list()}
     )
 
 
 @administrator_required
-def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def department_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     department = get_object_or_404(Department, pk=pk) if pk else None
     form = DepartmentForm(request.POST or None, instance=department)
     if request.method == "POST" and form.is_valid():
@@ -124,20 +125,19 @@ def department_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse
             return redirect("accounts:department_list")
         except ValidationError as error:
             _apply_errors(form, error)
-    return render(
-        request, "accounts/department_form.html", {"form": form, "object": department}
-    )
+    return render(request, "accounts/department_form.html", {"form": form, "object": department})
 
 
 @administrator_required
-def role_list(request: HttpRequest) -> HttpResponse:
+def role_list(request: AuthenticatedRequest) -> HttpResponse:
     roles = [
         {
             "role": role,
             "label": ROLE_LABELS[role],
             "description": ROLE_DESCRIPTIONS[role],
             "scopes": [
-                (AREA_LABELS[area], SCOPE_LABELS[scope]) for area, scope in ROLE_SCOPES[role].items()
+                (AREA_LABELS[area], SCOPE_LABELS[scope])
+                for area, scope in ROLE_SCOPES[role].items()
             ],
             "permissions": group.permissions.all(),
             "members": group.user_set.filter(is_active=True).count(),
@@ -148,14 +148,11 @@ def role_list(request: HttpRequest) -> HttpResponse:
 
 
 @administrator_required
-def role_edit(request: HttpRequest, code: str) -> HttpResponse:
-    try:
-        role = Role(code)
-    except ValueError:
-        from django.http import Http404
-
-        raise Http404 from None
-    group = dict((r, g) for r, g in selectors.role_groups())[role]
+def role_edit(request: AuthenticatedRequest, code: str) -> HttpResponse:
+    groups = {role.value: (role, group) for role, group in selectors.role_groups()}
+    if code not in groups:
+        raise Http404
+    role, group = groups[code]
     form = RolePermissionsForm(
         request.POST or None, initial={"permissions": list(group.permissions.all())}
     )

@@ -10,5 +10,7 @@ class ActivitiesConfig(AppConfig):
     def ready(self) -> None:
         from crm.core.registry import Section, register_section
 
-        register_section(Section(code="activities", title=_("События"), icon="check2-square", order=20))
+        register_section(
+            Section(code="activities", title=_("События"), icon="check2-square", order=20)
+        )
         register_section(Section(code="calendar", title=_("Календарь"), icon="calendar3", order=25))

@@ -10,4 +10,6 @@ class AnalyticsConfig(AppConfig):
     def ready(self) -> None:
         from crm.core.registry import Section, register_section
 
-        register_section(Section(code="analytics", title=_("Аналитика"), icon="bar-chart-line", order=60))
+        register_section(
+            Section(code="analytics", title=_("Аналитика"), icon="bar-chart-line", order=60)
+        )

@@ -11,6 +11,8 @@ class BillingConfig(AppConfig):
         from crm.core.registry import Section, register_section
 
         register_section(
-            Section(code="contracts", title=_("Договоры и счета"), icon="file-earmark-text", order=40)
+            Section(
+                code="contracts", title=_("Договоры и счета"), icon="file-earmark-text", order=40
+            )
         )
         register_section(Section(code="payments", title=_("Оплаты"), icon="cash-coin", order=45))

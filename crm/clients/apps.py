@@ -12,6 +12,8 @@ class ClientsConfig(AppConfig):
         from crm.core.registry import Section, register_section
 
         register_section(
-            Section(code="clients", title=_("Клиенты"), icon="people", url_name="clients:list", order=10)
+            Section(
+                code="clients", title=_("Клиенты"), icon="people", url_name="clients:list", order=10
+            )
         )
         register()

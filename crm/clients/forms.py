@@ -90,13 +90,16 @@ class BankAccountForm(forms.Form):
 class ClientFilterForm(forms.Form):
     q = forms.CharField(label=_("Поиск"), required=False, max_length=100)
     kind = forms.ChoiceField(
-        label=_("Вид"), required=False, choices=[("", _("все"))] + list(ClientKind.choices)
+        label=_("Вид"), required=False, choices=[("", _("все")), *ClientKind.choices]
     )
     owner = forms.ModelChoiceField(
         label=_("Ответственный"), required=False, queryset=User.objects.none(), empty_label=_("все")
     )
     source = forms.ModelChoiceField(
-        label=_("Источник"), required=False, queryset=LeadSource.objects.none(), empty_label=_("все")
+        label=_("Источник"),
+        required=False,
+        queryset=LeadSource.objects.none(),
+        empty_label=_("все"),
     )
     industry = forms.ModelChoiceField(
         label=_("Отрасль"), required=False, queryset=Industry.objects.none(), empty_label=_("все")

@@ -87,9 +87,7 @@ def client_get(*, user: Any, pk: Any) -> Client:
 
 
 def client_contacts(client: Client) -> models.QuerySet[ClientContact]:
-    return client.contact_links.select_related("contact").order_by(
-        "-is_main", "contact__last_name"
-    )
+    return client.contact_links.select_related("contact").order_by("-is_main", "contact__last_name")
 
 
 def lead_sources() -> models.QuerySet[LeadSource]:

@@ -128,9 +128,7 @@ def clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def client_create(
-    *, by: User, tags: Iterable[Tag] = (), **fields: Any
-) -> Client:
+def client_create(*, by: User, tags: Iterable[Tag] = (), **fields: Any) -> Client:
     fields.setdefault("owner", by)
     data = clean_client_fields(fields)
     if "department" not in fields:
@@ -193,19 +191,32 @@ def client_set_status(*, by: User, client: Client, status: ClientStatus) -> Clie
 
 @transaction.atomic
 def bank_account_add(
-    *, by: User, client: Client, bik: str, account: str, correspondent_account: str = "",
-    bank_name: str = "", is_main: bool = False,
+    *,
+    by: User,
+    client: Client,
+    bik: str,
+    account: str,
+    correspondent_account: str = "",
+    bank_name: str = "",
+    is_main: bool = False,
 ) -> BankAccount:
     """Add a bank account; БИК, р/с and к/с are checked against each other (ЦБ N 515)."""
     errors: dict[str, list[str]] = {}
-    bik, account, correspondent_account = bik.strip(), account.strip(), correspondent_account.strip()
+    bik, account, correspondent_account = (
+        bik.strip(),
+        account.strip(),
+        correspondent_account.strip(),
+    )
     if message := requisites.check_bik(bik):
         errors["bik"] = [message]
     elif message := requisites.check_account(bik, account):
         errors["account"] = [message]
-    if correspondent_account and not errors.get("bik"):
-        if message := requisites.check_account(bik, correspondent_account, correspondent=True):
-            errors["correspondent_account"] = [message]
+    if (
+        correspondent_account
+        and not errors.get("bik")
+        and (message := requisites.check_account(bik, correspondent_account, correspondent=True))
+    ):
+        errors["correspondent_account"] = [message]
     if BankAccount.objects.filter(client=client, bik=bik, account=account).exists():
         errors.setdefault("account", []).append(_("Этот счёт у клиента уже есть"))
     if errors:
@@ -252,8 +263,14 @@ def clean_contact_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 @transaction.atomic
 def contact_add(
-    *, by: User, client: Client, position: str = "", is_decision_maker: bool = False,
-    is_main: bool = False, contact: ContactPerson | None = None, **fields: Any,
+    *,
+    by: User,
+    client: Client,
+    position: str = "",
+    is_decision_maker: bool = False,
+    is_main: bool = False,
+    contact: ContactPerson | None = None,
+    **fields: Any,
 ) -> ContactPerson:
     """Create a contact person at `client`, or link an existing one (`contact`)."""
     if contact is None:

@@ -7,12 +7,13 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.accounts.access import user_scope
+from crm.accounts.http import AuthenticatedRequest
 from crm.accounts.roles import Area, Scope
 from crm.accounts.selectors import colleagues_visible_to
 from crm.clients import selectors, services
@@ -35,7 +36,7 @@ def _can_reassign(user: Any) -> bool:
 
 
 @login_required
-def client_list(request: HttpRequest) -> HttpResponse:
+def client_list(request: AuthenticatedRequest) -> HttpResponse:
     owners = colleagues_visible_to(request.user)
     form = ClientFilterForm(request.GET or None, owners=owners)
     data = form.cleaned_data if form.is_valid() else {}
@@ -58,7 +59,7 @@ def client_list(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-def client_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = selectors.client_get(user=request.user, pk=pk)
     return render(
         request,
@@ -80,7 +81,7 @@ TAB_TEMPLATES = {
 
 
 @login_required
-def client_tab(request: HttpRequest, pk: int, tab: str) -> HttpResponse:
+def client_tab(request: AuthenticatedRequest, pk: int, tab: str) -> HttpResponse:
     if tab not in TAB_TEMPLATES:
         raise Http404
     client = selectors.client_get(user=request.user, pk=pk)
@@ -91,7 +92,7 @@ def client_tab(request: HttpRequest, pk: int, tab: str) -> HttpResponse:
 
 
 @login_required
-def client_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
+def client_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpResponse:
     client = selectors.client_get(user=request.user, pk=pk) if pk else None
     can_reassign = _can_reassign(request.user)
     form = ClientForm(request.POST or None, instance=client, can_reassign=can_reassign)
@@ -113,7 +114,7 @@ def client_edit(request: HttpRequest, pk: int | None = None) -> HttpResponse:
 
 @login_required
 @require_POST
-def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
+def client_archive(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = selectors.client_get(user=request.user, pk=pk)
     restore = request.POST.get("restore") == "1"
     services.client_set_status(
@@ -128,7 +129,7 @@ def client_archive(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
+def contact_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = selectors.client_get(user=request.user, pk=pk)
     form = ContactForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
@@ -143,7 +144,7 @@ def contact_add(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def bank_account_add(request: HttpRequest, pk: int) -> HttpResponse:
+def bank_account_add(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     client = selectors.client_get(user=request.user, pk=pk)
     form = BankAccountForm(request.POST or None)
     if request.method == "POST" and form.is_valid():

@@ -12,5 +12,11 @@ class CoreConfig(AppConfig):
         from crm.core.registry import Section, register_section
 
         register_section(
-            Section(code="dashboard", title=_("Рабочий стол"), icon="house", url_name="core:dashboard", order=0)
+            Section(
+                code="dashboard",
+                title=_("Рабочий стол"),
+                icon="house",
+                url_name="core:dashboard",
+                order=0,
+            )
         )

@@ -30,7 +30,7 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 "icon": section.icon,
                 "url": url,
                 "soon": section.url_name is None,
-                "active": request.path.startswith(url) and url != "/"
+                "active": (request.path.startswith(url) and url != "/")
                 or (url == "/" and request.path == "/"),
                 "badge": section.badge(user) if section.badge else 0,
             }

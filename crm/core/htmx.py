@@ -13,7 +13,8 @@ def render_page_or_partial(
     request: HttpRequest, page: str, partial: str, context: dict[str, Any]
 ) -> HttpResponse:
     """The fragment for an htmx request that targets part of the page, else the whole page."""
-    is_fragment = getattr(request, "htmx", False) and not request.htmx.boosted
+    htmx = getattr(request, "htmx", None)
+    is_fragment = htmx is not None and bool(htmx) and not htmx.boosted
     return render(request, partial if is_fragment else page, context)
 
 

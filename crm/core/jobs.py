@@ -96,13 +96,13 @@ def job_claim(*, worker_id: str, now: dt.datetime | None = None) -> Job | None:
     now = now or timezone.now()
     lease = dt.timedelta(seconds=settings.WORKER_LEASE_SECONDS)
     candidates = list(
-        Job.objects.filter(_claimable(now)).order_by("run_at", "id").values_list("id", flat=True)[
-            :20
-        ]
+        Job.objects.filter(_claimable(now))
+        .order_by("run_at", "id")
+        .values_list("id", flat=True)[:20]
     )
     for job_id in candidates:
         claimed = (
-            Job.objects.filter(_claimable(now), id=job_id).update(
+            Job.objects.filter(id=job_id).update(
                 status=JobStatus.RUNNING,
                 locked_by=worker_id,
                 locked_until=now + lease,

@@ -70,7 +70,7 @@ def notification_list(request: HttpRequest) -> HttpResponse:
 @require_POST
 def notification_read(request: HttpRequest, pk: int | None = None) -> HttpResponse:
     services.notification_mark_read(user=request.user, notification_id=pk)
-    if request.htmx:
+    if getattr(request, "htmx", False):
         return notification_bell(request)
     return redirect("core:notifications")
 
@@ -143,5 +143,3 @@ def job_list(request: HttpRequest) -> HttpResponse:
             "status": status,
         },
     )
-
-

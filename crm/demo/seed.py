@@ -72,12 +72,46 @@ REGIONS = [  # (code in ИНН, region, phone code, city as an address writes it
     ("52", "Нижегородская область", "831", "г. Нижний Новгород", "603"),
 ]
 NAME_ROOTS = [
-    "Ромашка", "ТехноСнаб", "СтройМастер", "Вектор", "Альфа-Трейд", "Северный ветер", "Гарант",
-    "Меридиан", "Профиль", "Агроресурс", "Кристалл", "Энергия", "Формула", "Импульс", "Радуга",
-    "Слава", "Партнёр", "Аврора", "Монолит", "Прогресс", "Восток-Сервис", "Лидер", "Орион",
-    "Стандарт", "Технопарк", "Горизонт", "Магистраль", "Уралснаб", "Волга-Логистик", "Сибирь",
-    "Престиж", "Атлант", "Интеграл", "Бизнес-Решения", "Технологии роста", "Мегаполис",
-    "Феникс", "Квадрат", "Эталон", "Тандем",
+    "Ромашка",
+    "ТехноСнаб",
+    "СтройМастер",
+    "Вектор",
+    "Альфа-Трейд",
+    "Северный ветер",
+    "Гарант",
+    "Меридиан",
+    "Профиль",
+    "Агроресурс",
+    "Кристалл",
+    "Энергия",
+    "Формула",
+    "Импульс",
+    "Радуга",
+    "Слава",
+    "Партнёр",
+    "Аврора",
+    "Монолит",
+    "Прогресс",
+    "Восток-Сервис",
+    "Лидер",
+    "Орион",
+    "Стандарт",
+    "Технопарк",
+    "Горизонт",
+    "Магистраль",
+    "Уралснаб",
+    "Волга-Логистик",
+    "Сибирь",
+    "Престиж",
+    "Атлант",
+    "Интеграл",
+    "Бизнес-Решения",
+    "Технологии роста",
+    "Мегаполис",
+    "Феникс",
+    "Квадрат",
+    "Эталон",
+    "Тандем",
 ]
 NAME_SUFFIXES = ["", " Плюс", " Групп", " М", " Трейд", " Сервис", " Урал", " Центр", " Про"]
 LEGAL_FORMS = [("ООО", "Общество с ограниченной ответственностью"), ("АО", "Акционерное общество")]
@@ -89,8 +123,14 @@ BANKS = [
     ("046577674", "Уральский банк ПАО Сбербанк", "30101810500000000674"),
 ]
 POSITIONS = [
-    "Генеральный директор", "Коммерческий директор", "Менеджер по закупкам", "Главный бухгалтер",
-    "Руководитель отдела снабжения", "Офис-менеджер", "Инженер", "Директор по развитию",
+    "Генеральный директор",
+    "Коммерческий директор",
+    "Менеджер по закупкам",
+    "Главный бухгалтер",
+    "Руководитель отдела снабжения",
+    "Офис-менеджер",
+    "Инженер",
+    "Директор по развитию",
 ]
 
 
@@ -107,20 +147,69 @@ class DemoUser:
 
 DEPARTMENTS = ["Отдел продаж «Москва»", "Отдел продаж «Регионы»"]
 USERS = [
-    DemoUser("admin", "Смирнов", "Алексей", "Викторович", Role.ADMINISTRATOR, None,
-             "Системный администратор"),
-    DemoUser("rop", "Орлова", "Марина", "Сергеевна", Role.HEAD_OF_SALES, DEPARTMENTS[0],
-             "Руководитель отдела продаж"),
-    DemoUser("rop2", "Волков", "Дмитрий", "Андреевич", Role.HEAD_OF_SALES, DEPARTMENTS[1],
-             "Руководитель отдела продаж"),
-    DemoUser("ivanova", "Иванова", "Анна", "Павловна", Role.MANAGER, DEPARTMENTS[0],
-             "Менеджер по продажам"),
-    DemoUser("petrov", "Петров", "Игорь", "Олегович", Role.MANAGER, DEPARTMENTS[0],
-             "Менеджер по продажам"),
-    DemoUser("sidorova", "Сидорова", "Елена", "Ивановна", Role.MANAGER, DEPARTMENTS[1],
-             "Менеджер по продажам"),
-    DemoUser("kuznetsov", "Кузнецов", "Павел", "Романович", Role.MANAGER, DEPARTMENTS[1],
-             "Менеджер по продажам"),
+    DemoUser(
+        "admin",
+        "Смирнов",
+        "Алексей",
+        "Викторович",
+        Role.ADMINISTRATOR,
+        None,
+        "Системный администратор",
+    ),
+    DemoUser(
+        "rop",
+        "Орлова",
+        "Марина",
+        "Сергеевна",
+        Role.HEAD_OF_SALES,
+        DEPARTMENTS[0],
+        "Руководитель отдела продаж",
+    ),
+    DemoUser(
+        "rop2",
+        "Волков",
+        "Дмитрий",
+        "Андреевич",
+        Role.HEAD_OF_SALES,
+        DEPARTMENTS[1],
+        "Руководитель отдела продаж",
+    ),
+    DemoUser(
+        "ivanova",
+        "Иванова",
+        "Анна",
+        "Павловна",
+        Role.MANAGER,
+        DEPARTMENTS[0],
+        "Менеджер по продажам",
+    ),
+    DemoUser(
+        "petrov",
+        "Петров",
+        "Игорь",
+        "Олегович",
+        Role.MANAGER,
+        DEPARTMENTS[0],
+        "Менеджер по продажам",
+    ),
+    DemoUser(
+        "sidorova",
+        "Сидорова",
+        "Елена",
+        "Ивановна",
+        Role.MANAGER,
+        DEPARTMENTS[1],
+        "Менеджер по продажам",
+    ),
+    DemoUser(
+        "kuznetsov",
+        "Кузнецов",
+        "Павел",
+        "Романович",
+        Role.MANAGER,
+        DEPARTMENTS[1],
+        "Менеджер по продажам",
+    ),
     DemoUser("buh", "Лебедева", "Ольга", "Николаевна", Role.ACCOUNTANT, None, "Главный бухгалтер"),
 ]
 PRINTED_LOGINS = ["admin", "rop", "ivanova", "buh"]
@@ -180,8 +269,9 @@ class Generator:
         return f"+7{code}{self.random.randint(2000000, 9999999)}"
 
     def mobile(self) -> str:
-        return f"+79{self.random.choice(['03', '05', '10', '15', '16', '26', '31', '85', '99'])}" + (
-            f"{self.random.randint(0, 9999999):07d}"
+        return (
+            f"+79{self.random.choice(['03', '05', '10', '15', '16', '26', '31', '85', '99'])}"
+            + (f"{self.random.randint(0, 9999999):07d}")
         )
 
     def bank_account(self) -> tuple[str, str, str, str]:
@@ -230,7 +320,10 @@ def _catalogs() -> tuple[list[LeadSource], list[Industry], list[Tag]]:
 
 
 def _client_rows(
-    generator: Generator, count: int, managers: list[User], sources: list[LeadSource],
+    generator: Generator,
+    count: int,
+    managers: list[User],
+    sources: list[LeadSource],
     industries: list[Industry],
 ) -> Iterator[Client]:
     rnd = generator.random
@@ -269,8 +362,12 @@ def _client_rows(
                 legal_address=address,
                 actual_address=address if rnd.random() > 0.3 else "",
                 phone=generator.landline(phone_code) if rnd.random() > 0.1 else "",
-                email=f"info@{generator.faker.domain_word()}{index}.ru" if rnd.random() > 0.2 else "",
-                website=f"https://{generator.faker.domain_word()}{index}.ru" if rnd.random() > 0.5 else "",
+                email=f"info@{generator.faker.domain_word()}{index}.ru"
+                if rnd.random() > 0.2
+                else "",
+                website=f"https://{generator.faker.domain_word()}{index}.ru"
+                if rnd.random() > 0.5
+                else "",
                 size=rnd.choice(ClientSize.values),
                 **common,
             )
@@ -350,18 +447,27 @@ def _insert_clients(batch: list[Client], generator: Generator, tags: list[Tag]) 
                     ContactPerson(
                         last_name=faker.last_name_female() if female else faker.last_name_male(),
                         first_name=faker.first_name_female() if female else faker.first_name_male(),
-                        middle_name=faker.middle_name_female() if female else faker.middle_name_male(),
+                        middle_name=faker.middle_name_female()
+                        if female
+                        else faker.middle_name_male(),
                         mobile_phone=generator.mobile() if rnd.random() > 0.2 else "",
                         email=f"{faker.user_name()}{client.pk}@{faker.free_email_domain()}"
-                        if rnd.random() > 0.35 else "",
+                        if rnd.random() > 0.35
+                        else "",
                     )
                 )
                 owners.append(client)
             if client.kind == ClientKind.COMPANY and rnd.random() > 0.3:
                 bik, bank, account, corr = generator.bank_account()
                 accounts.append(
-                    BankAccount(client=client, bik=bik, bank_name=bank, account=account,
-                                correspondent_account=corr, is_main=True)
+                    BankAccount(
+                        client=client,
+                        bik=bik,
+                        bank_name=bank,
+                        account=account,
+                        correspondent_account=corr,
+                        is_main=True,
+                    )
                 )
         if rnd.random() < 0.15:
             tag_links.append(Client.tags.through(client_id=client.pk, tag_id=rnd.choice(tags).pk))

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from typing import cast
+
 from django.db.models import QuerySet
 from drf_spectacular.utils import extend_schema
 from rest_framework import generics, viewsets
@@ -23,7 +25,7 @@ class MeView(generics.GenericAPIView):
     def patch(self, request: Request) -> Response:
         serializer = self.get_serializer(request.user, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)
-        user = services.profile_update(user=request.user, **serializer.validated_data)
+        user = services.profile_update(user=cast(User, request.user), **serializer.validated_data)
         return Response(self.get_serializer(user).data)
 
 

@@ -78,4 +78,4 @@ class ClientDetailSerializer(ClientSerializer):
     contacts = ClientContactSerializer(source="contact_links", many=True, read_only=True)
 
     class Meta(ClientSerializer.Meta):
-        fields = (*ClientSerializer.Meta.fields, "contacts")
+        fields = (*ClientSerializer.Meta.fields, "contacts")  # type: ignore[assignment]

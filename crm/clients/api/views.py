@@ -1,12 +1,13 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django.db.models import QuerySet
 from rest_framework import mixins, status, viewsets
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from crm.accounts.models import User
 from crm.clients import selectors, services
 from crm.clients.api.serializers import (
     ClientDetailSerializer,
@@ -51,7 +52,9 @@ class ClientViewSet(
         serializer = self.get_serializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
-        client = services.client_create(by=request.user, tags=data.pop("tags", []), **data)
+        client = services.client_create(
+            by=cast(User, request.user), tags=data.pop("tags", []), **data
+        )
         return Response(ClientSerializer(client).data, status=status.HTTP_201_CREATED)
 
     def update(self, request: Request, *args: Any, **kwargs: Any) -> Response:
@@ -60,7 +63,9 @@ class ClientViewSet(
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         tags = data.pop("tags", None)
-        client = services.client_update(by=request.user, client=client, tags=tags, **data)
+        client = services.client_update(
+            by=cast(User, request.user), client=client, tags=tags, **data
+        )
         return Response(ClientSerializer(client).data)
 
 

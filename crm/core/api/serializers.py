@@ -13,7 +13,7 @@ class NotificationSerializer(serializers.ModelSerializer):
 
 
 class AuditEntrySerializer(serializers.ModelSerializer):
-    actor = serializers.StringRelatedField()
+    actor: serializers.StringRelatedField = serializers.StringRelatedField()
     object_type = serializers.CharField(source="content_type.model", read_only=True)
 
     class Meta:

@@ -81,7 +81,7 @@ class Money:
         whole, _, fraction = f"{amount:.2f}".partition(".")
         sign = "-" if whole.startswith("-") else ""
         digits = whole.lstrip("-")
-        groups = []
+        groups: list[str] = []
         while digits:
             groups.insert(0, digits[-3:])
             digits = digits[:-3]

@@ -23,7 +23,9 @@ def bootstrap_widget(field: forms.BoundField) -> str:
         css = "form-control"
     if field.errors and css:
         css += " is-invalid"
-    attrs = {"class": f"{widget.attrs.get('class', '')} {css}".strip()} if css else {}
+    attrs: dict[str, str | bool] = {}
+    if css:
+        attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
     return field.as_widget(attrs=attrs)
 
 
@@ -38,8 +40,8 @@ def field_label(name: str, instance: models.Model | None) -> str:
     if instance is None:
         return name
     try:
-        return str(instance._meta.get_field(name).verbose_name)
-    except FieldDoesNotExist:
+        return str(instance._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
+    except (FieldDoesNotExist, AttributeError):
         return name
 
 

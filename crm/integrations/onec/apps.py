@@ -10,4 +10,6 @@ class OneCConfig(AppConfig):
     def ready(self) -> None:
         from crm.core.registry import Section, register_section
 
-        register_section(Section(code="onec", title=_("Обмен с 1С"), icon="arrow-left-right", order=50))
+        register_section(
+            Section(code="onec", title=_("Обмен с 1С"), icon="arrow-left-right", order=50)
+        )

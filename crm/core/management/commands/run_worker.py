@@ -16,7 +16,9 @@ from crm.core.jobs import job_claim, job_run
 
 
 class Command(BaseCommand):
-    help = "Забирает из базы задачи, срок которых наступил, и выполняет их (Ctrl-C / SIGTERM — стоп)."
+    help = (
+        "Забирает из базы задачи, срок которых наступил, и выполняет их (Ctrl-C / SIGTERM — стоп)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
         parser.add_argument("--once", action="store_true", help="Выполнить готовые задачи и выйти")

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
-
 class Command(BaseCommand):
     help = "Запускает веб-сервер и обработчик фоновых задач вместе."
 

@@ -19,7 +19,9 @@ class Command(BaseCommand):
             "--scale", default="small", help="small (60 клиентов), large (100 000) или число"
         )
         parser.add_argument(
-            "--if-empty", action="store_true", help="Ничего не делать, если в базе есть пользователи"
+            "--if-empty",
+            action="store_true",
+            help="Ничего не делать, если в базе есть пользователи",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -34,4 +36,6 @@ class Command(BaseCommand):
         counts = seed(options["scale"])
         elapsed = time.monotonic() - started
         summary = ", ".join(f"{name}: {value}" for name, value in counts.items())
-        self.stdout.write(self.style.SUCCESS(f"Демо-данные загружены за {elapsed:.1f} с — {summary}"))
+        self.stdout.write(
+            self.style.SUCCESS(f"Демо-данные загружены за {elapsed:.1f} с — {summary}")
+        )
