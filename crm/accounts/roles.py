@@ -83,5 +83,6 @@ ROLE_SCOPES: dict[Role, dict[Area, Scope]] = {
     Role.ADMINISTRATOR: {Area.SALES: Scope.ALL, Area.MONEY: Scope.ALL, Area.ADMIN: Scope.ALL},
 }
 
-# Permission to see cash received outside accounting; given to no role by default.
+# Permission to see cash received outside accounting: the administrator group has it from
+# migration accounts.0002; the administrator grants it to an accountant or head as needed.
 OFF_BOOK_PERMISSION = "accounts.view_off_book_cash"

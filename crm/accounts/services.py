@@ -41,6 +41,12 @@ PROFILE_FIELDS = (
 DEPARTMENT_AUDIT_FIELDS = ("name", "head", "is_active")
 
 
+def _stored(instance: Any) -> Any:
+    """The row as the database holds it. A ModelForm copies the new values onto the instance
+    it was given while validating, so that instance no longer tells what was there before."""
+    return instance._meta.model._default_manager.get(pk=instance.pk)
+
+
 def _set_role(user: User, role: Role | None) -> None:
     role_groups = Group.objects.filter(name__in=[r.value for r in Role])
     user.groups.remove(*role_groups)
@@ -73,7 +79,7 @@ def user_create(
 @transaction.atomic
 def user_update(*, by: Any, user: User, role: Role | None = None, **fields: Any) -> User:
     """Change a user's card and role. Deactivating ends the user's sessions at once."""
-    before = snapshot(user, USER_AUDIT_FIELDS)
+    before = snapshot(_stored(user), USER_AUDIT_FIELDS)
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
@@ -97,7 +103,7 @@ def profile_update(*, user: User, **fields: Any) -> User:
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
-    before = snapshot(user, PROFILE_FIELDS)
+    before = snapshot(_stored(user), PROFILE_FIELDS)
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
@@ -124,7 +130,7 @@ def _end_sessions(user: User) -> None:
 def department_save(*, by: Any, department: Department | None, **fields: Any) -> Department:
     creating = department is None
     department = department or Department()
-    before = {} if creating else snapshot(department, DEPARTMENT_AUDIT_FIELDS)
+    before = {} if creating else snapshot(_stored(department), DEPARTMENT_AUDIT_FIELDS)
     for name, value in fields.items():
         setattr(department, name, value)
     department.full_clean()

@@ -80,6 +80,7 @@ class Client(TimeStampedModel):
     )
     name = models.CharField(_("наименование"), max_length=255)
     full_name = models.CharField(_("полное наименование"), max_length=500, blank=True)
+    name_search = models.CharField(max_length=255, editable=False, db_index=True, default="")
     inn = models.CharField(_("ИНН"), max_length=12, blank=True, db_index=True)
     kpp = models.CharField(_("КПП"), max_length=9, blank=True)
     ogrn = models.CharField(_("ОГРН/ОГРНИП"), max_length=15, blank=True)

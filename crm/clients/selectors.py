@@ -8,7 +8,7 @@ from typing import Any
 from django.db import models
 
 from crm.accounts.access import access_object, visible_to
-from crm.clients.domain.normalize import PhoneError, normalize_phone
+from crm.clients.domain.normalize import PhoneError, normalize_phone, searchable
 from crm.clients.models import Client, ClientContact, ClientStatus, LeadSource
 
 SORTS = {
@@ -36,7 +36,7 @@ class ClientFilter:
 
 def _search_condition(query: str) -> models.Q:
     query = query.strip()
-    condition = models.Q(name__icontains=query)
+    condition = models.Q(name_search__contains=searchable(query))
     digits = "".join(ch for ch in query if ch.isdigit())
     if digits and len(digits) >= 4:
         condition |= models.Q(inn__startswith=digits)

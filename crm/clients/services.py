@@ -15,7 +15,12 @@ from django.utils.translation import gettext as _
 
 from crm.accounts.models import User
 from crm.clients.domain import requisites
-from crm.clients.domain.normalize import PhoneError, normalize_email, normalize_phone
+from crm.clients.domain.normalize import (
+    PhoneError,
+    normalize_email,
+    normalize_phone,
+    searchable,
+)
 from crm.clients.models import (
     BankAccount,
     Client,
@@ -96,8 +101,10 @@ def clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if isinstance(data.get(name), str):
             data[name] = data[name].strip()
     kind = data.get("kind", ClientKind.COMPANY)
-    if "name" in data and not data["name"]:
-        errors["name"] = [_(ERROR_NAME_REQUIRED)]
+    if "name" in data:
+        if not data["name"]:
+            errors["name"] = [_(ERROR_NAME_REQUIRED)]
+        data["name_search"] = searchable(data["name"])
     if data.get("inn"):
         length = 10 if kind == ClientKind.COMPANY else 12
         message = requisites.check_inn(data["inn"], length=length)

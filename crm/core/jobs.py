@@ -102,7 +102,7 @@ def job_claim(*, worker_id: str, now: dt.datetime | None = None) -> Job | None:
     )
     for job_id in candidates:
         claimed = (
-            Job.objects.filter(id=job_id).update(
+            Job.objects.filter(_claimable(now), id=job_id).update(
                 status=JobStatus.RUNNING,
                 locked_by=worker_id,
                 locked_until=now + lease,

@@ -18,6 +18,7 @@ from faker import Faker
 
 from crm.accounts.models import Department, User
 from crm.accounts.roles import ROLE_LABELS, Role
+from crm.clients.domain.normalize import searchable
 from crm.clients.domain.requisites import (
     account_control_key,
     inn_control_digits,
@@ -431,6 +432,8 @@ def seed(scale: str = "small", *, seed_value: int = 2026, batch_size: int = 2000
 
 def _insert_clients(batch: list[Client], generator: Generator, tags: list[Tag]) -> int:
     rnd = generator.random
+    for client in batch:
+        client.name_search = searchable(client.name)
     clients = Client.objects.bulk_create(batch, batch_size=len(batch))
     if clients and clients[0].pk is None:  # backends without RETURNING ids
         clients = list(Client.objects.order_by("-id")[: len(batch)])[::-1]
@@ -521,5 +524,7 @@ def _add_duplicates(generator: Generator) -> int:
         )
         for index, original in enumerate(originals)
     ]
+    for copy in copies:
+        copy.name_search = searchable(copy.name)
     Client.objects.bulk_create(copies)
     return len(copies)

@@ -33,6 +33,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
     """Employees the current user may see: self, the department for a head of sales, everyone
     for an accountant or administrator."""
 
+    queryset = User.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = UserSerializer
     filterset_fields = ("department", "is_active")
     ordering_fields = ("last_name", "username")
@@ -42,6 +43,7 @@ class UserViewSet(viewsets.ReadOnlyModelViewSet):
 
 
 class DepartmentViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = Department.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = DepartmentSerializer
 
     def get_queryset(self) -> QuerySet[Department]:

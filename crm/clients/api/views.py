@@ -28,6 +28,7 @@ class ClientViewSet(
     """Clients the current user may see. `q` searches name, ИНН, phone and e-mail; archived
     clients are listed with `status=archived`."""
 
+    queryset = Client.objects.none()  # for the schema; rows come from get_queryset
     filter_backends: list[Any] = []
 
     def get_serializer_class(self) -> type[ClientSerializer]:
@@ -70,6 +71,7 @@ class ClientViewSet(
 
 
 class LeadSourceViewSet(viewsets.ReadOnlyModelViewSet):
+    queryset = LeadSource.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = LeadSourceSerializer
     pagination_class = None
 

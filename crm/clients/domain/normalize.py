@@ -61,6 +61,12 @@ def normalize_email(text: str) -> str:
     return text.strip().lower()
 
 
+def searchable(text: str) -> str:
+    """Lower case with ё as е: what a search compares (SQLite's LIKE folds only ASCII case,
+    so the folded copy is stored beside the name)."""
+    return _SPACES.sub(" ", text.lower().replace("ё", "е")).strip()
+
+
 def comparable_name(name: str) -> str:
     """'ООО «Ромашка»' → 'ромашка': no legal form, quotes, case or extra spaces."""
     text = _QUOTES.sub(" ", name.lower().replace("ё", "е"))

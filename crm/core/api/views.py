@@ -15,6 +15,7 @@ from crm.core.models import AuditEntry, Notification
 class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     """The current user's notifications, newest first."""
 
+    queryset = Notification.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = NotificationSerializer
     filterset_fields = {"read_at": ["isnull"]}
 
@@ -36,6 +37,7 @@ class CanViewAudit(permissions.BasePermission):
 class AuditEntryViewSet(viewsets.ReadOnlyModelViewSet):
     """The audit log (administrators): who changed what, when, from which path."""
 
+    queryset = AuditEntry.objects.none()  # for the schema; rows come from get_queryset
     serializer_class = AuditEntrySerializer
     permission_classes = [permissions.IsAuthenticated, CanViewAudit]
     filterset_fields = ("actor", "action", "source", "object_id", "content_type")

@@ -1,0 +1,74 @@
+"""Browser tests: pytest-django's live server driven by the system Chromium through Playwright.
+
+One Chromium per test process (a session fixture, so each pytest-xdist worker starts its own),
+a fresh context (cookies, storage) per test. Machines without Chromium skip these tests; CI
+installs it. Set SVOD_CHROMIUM to use a Chromium at another path."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from tests.browser.helpers import CHROMIUM, CHROMIUM_ARGS, LAPTOP, TIMEOUT_MS
+
+# Playwright's sync API keeps an asyncio loop running in the test thread; Django's ORM would
+# refuse to run beside it (SynchronousOnlyOperation). The tests create data with the ORM on
+# purpose, and the check is read when a query runs, so setting it here, at collection, is early
+# enough.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    if not CHROMIUM.exists():
+        pytest.skip(
+            f"Chromium not found at {CHROMIUM}: browser tests need the system Chromium "
+            "(apt-get install chromium, or set SVOD_CHROMIUM)"
+        )
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class PageProblems:
+    """What went wrong while a test clicked around: answers with status 500 or more and
+    JavaScript exceptions. Checked after every test, so no page may fail silently."""
+
+    def __init__(self) -> None:
+        self.server_errors: list[str] = []
+        self.script_errors: list[str] = []
+
+    def on_response(self, response: Any) -> None:
+        if response.status >= 500:
+            self.server_errors.append(
+                f"{response.status} {response.request.method} {response.url}"
+            )
+
+    def on_page_error(self, error: Any) -> None:
+        self.script_errors.append(str(error))
+
+
+@pytest.fixture
+def page(browser: Any, live_server: Any) -> Iterator[Any]:
+    """A laptop-sized tab of a Russian-speaking user in Moscow, on the live server."""
+    context = browser.new_context(
+        viewport=LAPTOP,
+        locale="ru-RU",
+        timezone_id="Europe/Moscow",
+        base_url=live_server.url,
+    )
+    context.set_default_timeout(TIMEOUT_MS)
+    tab = context.new_page()
+    problems = PageProblems()
+    tab.on("response", problems.on_response)
+    tab.on("pageerror", problems.on_page_error)
+    yield tab
+    context.close()
+    assert problems.server_errors == [], f"server errors: {problems.server_errors}"
+    assert problems.script_errors == [], f"JavaScript errors: {problems.script_errors}"
