@@ -43,7 +43,7 @@ run: migrate
 
 ## make test: install what the tests need and run the whole suite (SQLite, or DATABASE_URL).
 test: install-dev
-	$(PY) -m pytest -n 2 -p no:randomly $(PYTEST_ARGS)
+	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
 lint: install-dev
 	$(VENV)/bin/ruff check .

@@ -13,6 +13,8 @@ class ClientForm(forms.ModelForm):
     """Checks of requisites happen in the service (one place for page, API and import); the
     view copies the service's messages back onto these fields."""
 
+    website = forms.URLField(label=_("сайт"), required=False, assume_scheme="https")
+
     class Meta:
         model = Client
         fields = (

@@ -6,6 +6,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import models
+from django.db.models import Value
+from django.db.models.functions import StrIndex
+from django.db.models.lookups import Exact, GreaterThan
 
 from crm.accounts.access import access_object, visible_to
 from crm.clients.domain.normalize import PhoneError, normalize_phone, searchable
@@ -34,12 +37,18 @@ class ClientFilter:
     sort: str = "name"
 
 
+def _contains(field: str, text: str) -> models.Q:
+    """`text` occurs in `field` (already folded): instr()/strpos() rather than LIKE, so SQLite
+    stays in native code over a large base."""
+    return models.Q(GreaterThan(StrIndex(field, Value(text)), 0))
+
+
 def _search_condition(query: str) -> models.Q:
     query = query.strip()
-    condition = models.Q(name_search__contains=searchable(query))
+    condition = _contains("name_search", searchable(query))
     digits = "".join(ch for ch in query if ch.isdigit())
     if digits and len(digits) >= 4:
-        condition |= models.Q(inn__startswith=digits)
+        condition |= models.Q(Exact(StrIndex("inn", Value(digits)), 1))
         try:
             condition |= models.Q(phone=normalize_phone(query))
         except PhoneError:

@@ -8,7 +8,12 @@ class CoreConfig(AppConfig):
     verbose_name = _("Ядро")
 
     def ready(self) -> None:
+        from django.db.backends.signals import connection_created
+
         from crm.core import jobs  # noqa: F401  (registers the built-in job kinds)
+        from crm.core.db import configure_connection
+
+        connection_created.connect(configure_connection, dispatch_uid="svod-configure-connection")
         from crm.core.registry import Section, register_section
 
         register_section(

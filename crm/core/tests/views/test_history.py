@@ -64,9 +64,7 @@ def test_department_history_for_an_administrator(client, administrator, departme
 
     assert response.status_code == 200
     html = response.content.decode()
-    assert "<del>Отдел продаж «Москва»</del> → <ins>Отдел продаж «Центр»</ins>" in html.replace(
-        "&laquo;", "«"
-    ).replace("&raquo;", "»")
+    assert "<del>Отдел продаж «Москва»</del> → <ins>Отдел продаж «Центр»</ins>" in html
 
 
 def test_object_without_changes_shows_an_empty_history(client, administrator, head):

@@ -1,0 +1,219 @@
+"""The shell in a real browser: logging in and out, the sidebar, the global search, the bell and
+the laptop layout."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from crm.accounts.models import User
+from crm.accounts.roles import Role
+from crm.accounts.tests.factories import DepartmentFactory, UserFactory
+from crm.clients import services as client_services
+from crm.clients.tests.factories import ClientFactory
+from crm.core.models import Notification
+from crm.core.services import notification_create
+from crm.demo.seed import DEMO_PASSWORD, seed
+from tests.browser.helpers import SIDEBAR_COLOR, assert_fits_laptop, login, screenshot
+
+pytestmark = [
+    pytest.mark.browser,
+    # The live server needs committed data; the roles (groups) that migrations create are
+    # restored after each test's flush.
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
+]
+
+# Sections of the sidebar, in order, and whether they work yet.
+SECTIONS = [
+    ("Рабочий стол", True),
+    ("Клиенты", True),
+    ("События", False),
+    ("Календарь", False),
+    ("Сделки", False),
+    ("Договоры и счета", False),
+    ("Оплаты", False),
+    ("Обмен с 1С", False),
+    ("Аналитика", False),
+]
+
+
+@pytest.fixture
+def manager():
+    return UserFactory(
+        username="kotova",
+        first_name="Мария",
+        last_name="Котова",
+        role=Role.MANAGER,
+        department=DepartmentFactory(name="Отдел продаж «Москва»"),
+    )
+
+
+def sidebar(page):
+    return page.get_by_role("navigation", name="Разделы")
+
+
+def test_manager_logs_in_and_opens_every_section(page, manager):
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+    expect(page.get_by_role("button", name="Войти")).to_be_visible()
+    screenshot(page, "login")
+
+    page.get_by_label("Имя пользователя").fill("kotova")
+    page.get_by_label("Пароль").fill("secret-pass-123")
+    page.get_by_role("button", name="Войти").click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Добрый день, Мария")
+    expect(page.locator("#user-menu")).to_contain_text("Котова М.")
+    expect(page.locator("#user-menu")).to_contain_text("Менеджер")
+    # The stylesheets are served: the sidebar is dark, Bootstrap styles the buttons.
+    expect(page.locator("#sidebar")).to_have_css("background-color", SIDEBAR_COLOR)
+    expect(page.locator("#sidebar")).to_have_css("width", "232px")
+    assert_fits_laptop(page)
+    screenshot(page, "dashboard")
+
+    links = sidebar(page).get_by_role("link")
+    expect(links.locator("span:first-of-type")).to_have_text([title for title, _ in SECTIONS])
+    for title, built in SECTIONS:
+        expect(links.filter(has_text=title).locator(".app-nav-soon")).to_have_count(
+            0 if built else 1
+        )
+    expect(sidebar(page).get_by_role("link", name="Настройки")).to_have_count(0)
+
+    for title, built in SECTIONS:
+        link = sidebar(page).get_by_role("link", name=title)
+        with page.expect_navigation() as navigation:
+            link.click()
+        assert navigation.value.status == 200, f"{title}: {navigation.value.status}"
+        expect(page).to_have_title(f"{title} · Свод CRM")
+        heading = page.get_by_role("heading", level=1)
+        if title == "Рабочий стол":
+            expect(heading).to_have_text("Добрый день, Мария")
+        else:
+            expect(heading).to_have_text(title)
+        expect(sidebar(page).get_by_role("link", name=title)).to_have_class(re.compile(r"\bactive\b"))
+        soon = page.get_by_text("Раздел скоро появится")
+        if built:
+            expect(soon).to_have_count(0)
+        else:
+            expect(soon).to_be_visible()
+            expect(
+                page.get_by_text("Этот раздел ещё в разработке. Остальные разделы уже работают.")
+            ).to_be_visible()
+        assert_fits_laptop(page)
+
+
+def test_administrator_sees_settings_with_users_and_the_audit_log(page):
+    seed("small")
+    ivanova = User.objects.get(username="ivanova")
+    client = client_services.client_create(
+        by=ivanova, name="ООО «Журнальный тест»", inn="7707083893", kpp="770701001"
+    )
+    client_services.client_update(by=ivanova, client=client, region="Москва")
+
+    login(page, "admin", DEMO_PASSWORD)
+    settings = sidebar(page).get_by_role("link", name="Настройки")
+    expect(settings).to_be_visible()
+    settings.click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/settings/users/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Настройки")
+    rows = page.locator("#user-rows tbody tr")
+    expect(rows).to_have_count(8)
+    expect(rows.filter(has_text="ivanova")).to_contain_text("Иванова Анна Павловна")
+    expect(rows.filter(has_text="ivanova")).to_contain_text("Менеджер")
+    expect(rows.filter(has_text="buh")).to_contain_text("Бухгалтер")
+    expect(rows.filter(has_text="admin")).to_contain_text("Администратор")
+    assert_fits_laptop(page)
+    screenshot(page, "settings_users")
+
+    page.get_by_role("link", name="Журнал изменений").click()
+    expect(page).to_have_url(re.compile(r"/settings/audit/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("Настройки")
+    entries = page.locator("#audit-rows tbody tr")
+    expect(entries).to_have_count(2)
+    expect(entries.nth(0)).to_contain_text("Изменение")
+    expect(entries.nth(0)).to_contain_text("ООО «Журнальный тест»")
+    expect(entries.nth(0)).to_contain_text("Москва")
+    expect(entries.nth(1)).to_contain_text("Создание")
+    expect(entries.nth(1)).to_contain_text("Иванова А. П.")
+    assert_fits_laptop(page)
+    screenshot(page, "audit_log")
+
+
+def test_global_search_finds_a_client_and_opens_its_card(page, manager):
+    ClientFactory(name="ООО «Ромашка-Трейд»", owner=manager)
+    ClientFactory(name="АО «Вектор»", owner=manager)
+    stranger = UserFactory(
+        role=Role.MANAGER, department=DepartmentFactory(name="Отдел продаж «Регионы»")
+    )
+    ClientFactory(name="ООО «Ромашка-Север»", owner=stranger)
+    login(page, "kotova")
+
+    page.get_by_role("searchbox", name="Поиск").press_sequentially("ромаш", delay=30)
+
+    hits = page.locator("#search-dropdown .list-group-item")
+    expect(hits).to_have_count(1)
+    expect(hits).to_contain_text("ООО «Ромашка-Трейд»")
+    expect(hits).to_contain_text("Клиент")
+    hits.click()
+
+    expect(page).to_have_url(re.compile(r"/clients/\d+/$"))
+    expect(page.get_by_role("heading", level=1)).to_have_text("ООО «Ромашка-Трейд»")
+
+
+def test_global_search_says_when_nothing_is_found(page, manager):
+    login(page, "kotova")
+    page.get_by_role("searchbox", name="Поиск").press_sequentially("щщщ", delay=30)
+    expect(page.locator("#search-dropdown")).to_have_text("Ничего не найдено.")
+
+
+def test_bell_counts_unread_notifications_and_marks_them_read(page, manager):
+    login(page, "kotova")
+    expect(page.locator("#bell-toggle")).to_be_visible()
+    expect(page.locator("#bell-count")).to_have_count(0)
+
+    notification_create(
+        user=manager,
+        title="Счёт № 15 оплачен",
+        body="ООО «Ромашка» оплатило 120 000 ₽",
+        email=False,
+    )
+    page.reload()
+
+    expect(page.locator("#bell-count")).to_have_text("1")
+    page.locator("#bell-toggle").click()
+    menu = page.locator("#bell .dropdown-menu")
+    expect(menu).to_be_visible()
+    expect(menu).to_contain_text("Счёт № 15 оплачен")
+    expect(menu).to_contain_text("ООО «Ромашка» оплатило 120 000 ₽")
+
+    menu.get_by_role("button", name="Прочитать все").click()
+    expect(page.locator("#bell-count")).to_have_count(0)
+    assert Notification.objects.get().read_at is not None
+    page.reload()
+    expect(page.locator("#bell-toggle")).to_be_visible()
+    expect(page.locator("#bell-count")).to_have_count(0)
+
+
+def test_logout_from_the_user_menu_returns_to_the_login_page(page, manager):
+    login(page, "kotova")
+    page.locator("#user-menu").click()
+    page.get_by_role("button", name="Выйти").click()
+
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_role("button", name="Войти")).to_be_visible()
+    page.goto("/")
+    expect(page).to_have_url(re.compile(r"/accounts/login/\?next=/$"))
+
+
+def test_wrong_password_is_refused(page, manager):
+    page.goto("/accounts/login/")
+    page.get_by_label("Имя пользователя").fill("kotova")
+    page.get_by_label("Пароль").fill("not-the-password")
+    page.get_by_role("button", name="Войти").click()
+
+    expect(page.get_by_role("alert")).to_have_text("Неверное имя пользователя или пароль.")
+    expect(page).to_have_url(re.compile(r"/accounts/login/$"))
+    expect(page.get_by_label("Имя пользователя")).to_have_value("kotova")
