@@ -46,9 +46,7 @@ class PageProblems:
 
     def on_response(self, response: Any) -> None:
         if response.status >= 500:
-            self.server_errors.append(
-                f"{response.status} {response.request.method} {response.url}"
-            )
+            self.server_errors.append(f"{response.status} {response.request.method} {response.url}")
 
     def on_page_error(self, error: Any) -> None:
         self.script_errors.append(str(error))
