@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import platform
 import subprocess
 import sys
@@ -46,7 +47,10 @@ def parse_arguments(argv: Sequence[str] | None) -> argparse.Namespace:
         description="Build a demo database of the given size and measure pages and API on it.",
     )
     parser.add_argument(
-        "--scale", type=scale_value, default=SCALES["small"], help="small (60), large (100 000) or N"
+        "--scale",
+        type=scale_value,
+        default=SCALES["small"],
+        help="small (60), large (100 000) or N",
     )
     parser.add_argument("--db", choices=("sqlite", "postgres", "both"), default="sqlite")
     parser.add_argument("--requests", type=int, default=200, help="timed requests per scenario")
@@ -100,8 +104,10 @@ def _measure(target: Target, options: argparse.Namespace) -> dict[str, Any]:
         spec_path, output_path = Path(directory, "spec.json"), Path(directory, "result.json")
         spec_path.write_text(json.dumps(spec))
         completed = subprocess.run(
-            [sys.executable, "-m", "bench.measure", "--spec", str(spec_path)]
-            + ["--output", str(output_path)],
+            [
+                *(sys.executable, "-m", "bench.measure"),
+                *("--spec", str(spec_path), "--output", str(output_path)),
+            ],
             cwd=PROJECT_DIR,
             env=target.env(),
             check=False,
@@ -121,16 +127,17 @@ def _run_target(target: Target, options: argparse.Namespace) -> dict[str, Any]:
         return {**run, "error": f"build failed: {error}"}
     run.update(build=target.timings, reused=target.reused)
     if target.reused:
-        print(f"{target.label}: reused the existing base (migrate {target.timings['migrate']:.1f} s)")
-    else:
-        timings = target.timings
         print(
-            f"{target.label}: built in {timings['total']:.1f} s (migrate {timings['migrate']:.1f} s,"
-            f" seed {timings['seed']:.1f} s"
-            + (f", vacuum analyze {timings['analyze']:.1f} s" if timings.get("analyze") else "")
-            + ")",
+            f"{target.label}: reused the base built earlier (its seed took"
+            f" {target.timings['seed']:.1f} s); --rebuild builds it again",
             flush=True,
         )
+    else:
+        parts = [f"{step} {target.timings[step]:.1f} s" for step in ("migrate", "seed")]
+        if target.timings.get("analyze"):
+            parts.append(f"vacuum analyze {target.timings['analyze']:.1f} s")
+        total = target.timings["total"]
+        print(f"{target.label}: built in {total:.1f} s ({', '.join(parts)})", flush=True)
     started = time.perf_counter()
     try:
         run.update(_measure(target, options))
@@ -140,9 +147,21 @@ def _run_target(target: Target, options: argparse.Namespace) -> dict[str, Any]:
     return run
 
 
+def _load_warning() -> str | None:
+    """Timings mean little while other work keeps the processors busy; say so."""
+    load, cpus = os.getloadavg()[0], os.cpu_count() or 1
+    if load <= cpus * 0.75:
+        return None
+    return f"load average {load:.1f} on {cpus} CPUs: other work is running, timings are noisy"
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     options = parse_arguments(argv)
     RESULTS_DIR.mkdir(parents=True, exist_ok=True)
+    load_before = os.getloadavg()
+    warning = _load_warning()
+    if warning:
+        print(f"warning: {warning}", flush=True)
     targets, runs = _targets(options)
     for target in targets:
         runs.append(_run_target(target, options))
@@ -158,6 +177,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for run in runs:
         if run.get("skipped"):
             print(f"note: postgres skipped: {run['skipped']}")
+    warning = _load_warning() or warning
+    if warning:
+        print(f"warning: {warning}")
     path = write_json(
         {
             "arguments": {
@@ -170,6 +192,8 @@ def main(argv: Sequence[str] | None = None) -> int:
                 "rebuild": options.rebuild,
             },
             "python": platform.python_version(),
+            "cpus": os.cpu_count(),
+            "load_average": {"before": load_before, "after": os.getloadavg()},
             "platform": platform.platform(),
             "runs": runs,
         }

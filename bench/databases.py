@@ -6,6 +6,7 @@ server of BENCH_POSTGRES_URL (default postgresql://postgres@127.0.0.1:5432)."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import sqlite3
 import subprocess
@@ -20,9 +21,10 @@ from psycopg import sql
 from bench import PROJECT_DIR, RESULTS_DIR
 
 POSTGRES_SERVER_URL = os.environ.get("BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432")
-# seed_demo adds up to three retyped copies of existing companies to bases of up to 10 000.
-DUPLICATES_ADDED = 3
 BENCH_SECRET_KEY = "bench-only-secret-key-not-for-production"  # noqa: S105
+# A built base records what it was built from in this table, so a base built before a migration
+# or the demo data changed (even an edited initial migration) is built again, not reused.
+BUILD_TABLE = "bench_build"
 
 
 class BuildError(RuntimeError):
@@ -64,9 +66,7 @@ def sqlite_target(clients: int) -> Target:
 
 def postgres_target(clients: int) -> Target:
     name = f"svod_bench_{clients}"
-    return Target(
-        "postgres", f"{POSTGRES_SERVER_URL}/{name}", clients, postgres_name=name
-    )
+    return Target("postgres", f"{POSTGRES_SERVER_URL}/{name}", clients, postgres_name=name)
 
 
 def postgres_problem() -> str | None:
@@ -82,31 +82,58 @@ def _server_connection() -> psycopg.Connection:
     return psycopg.connect(f"{POSTGRES_SERVER_URL}/postgres", autocommit=True, connect_timeout=5)
 
 
-def count_clients(target: Target) -> int | None:
-    """How many clients the database holds; None if it does not exist or has no client table."""
+def source_fingerprint() -> str:
+    """A hash of every migration and of the demo data generator."""
+    digest = hashlib.sha256()
+    files = sorted(PROJECT_DIR.glob("crm/**/migrations/*.py"))
+    for path in [*files, PROJECT_DIR / "crm" / "demo" / "seed.py"]:
+        digest.update(str(path.relative_to(PROJECT_DIR)).encode())
+        digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _build_record(target: Target) -> tuple[str, int, float] | None:
+    """(fingerprint, clients, seed seconds) the base was built with; None if it does not exist
+    or is not a finished benchmark base."""
+    query = f"SELECT fingerprint, clients, seed_seconds FROM {BUILD_TABLE}"
     if target.sqlite_path is not None:
         if not target.sqlite_path.exists():
             return None
         connection = sqlite3.connect(f"file:{target.sqlite_path}?mode=ro", uri=True)
         try:
-            return int(connection.execute("SELECT COUNT(*) FROM clients_client").fetchone()[0])
+            row = connection.execute(query).fetchone()
         except sqlite3.Error:
             return None
         finally:
             connection.close()
-    try:
-        with psycopg.connect(target.url, connect_timeout=5) as connection:
-            row = connection.execute("SELECT COUNT(*) FROM clients_client").fetchone()
-            return int(row[0]) if row else None
-    except psycopg.Error:
-        return None
+    else:
+        try:
+            with psycopg.connect(target.url, connect_timeout=5) as pg_connection:
+                row = pg_connection.execute(query).fetchone()
+        except psycopg.Error:
+            return None
+    return (str(row[0]), int(row[1]), float(row[2])) if row else None
 
 
-def has_wanted_size(target: Target, count: int | None) -> bool:
-    if count is None:
-        return False
-    extra = DUPLICATES_ADDED if target.clients <= 10_000 else 0
-    return target.clients <= count <= target.clients + extra
+def _record_build(target: Target, fingerprint: str) -> None:
+    create = (
+        f"CREATE TABLE {BUILD_TABLE} (fingerprint varchar(64) NOT NULL,"
+        " clients integer NOT NULL, seed_seconds double precision NOT NULL)"
+    )
+    insert = f"INSERT INTO {BUILD_TABLE} (fingerprint, clients, seed_seconds) VALUES "
+    values = (fingerprint, target.clients, target.timings["seed"])
+    if target.sqlite_path is not None:
+        connection = sqlite3.connect(target.sqlite_path)
+        try:
+            with connection:
+                connection.execute(create)
+                connection.execute(insert + "(?, ?, ?)", values)
+        finally:
+            connection.close()
+        return
+    with psycopg.connect(target.url) as pg_connection:
+        pg_connection.execute(create)
+        pg_connection.execute(insert + "(%s, %s, %s)", values)
 
 
 def drop(target: Target) -> None:
@@ -166,19 +193,23 @@ def _analyze(target: Target) -> float:
 
 
 def build(target: Target, *, rebuild: bool) -> None:
-    """Make the target hold `target.clients` demo clients, reusing a database of that size.
+    """Make the target hold `target.clients` demo clients, reusing a base built from the same
+    migrations and seed code with that size.
 
-    Fills `target.timings` (seconds: migrate, seed, analyze, total) and `target.reused`."""
+    Fills `target.timings` (seconds: migrate, seed, analyze, total; a reused base reports the
+    seed time of its build) and `target.reused`."""
     started = time.perf_counter()
-    if rebuild or not has_wanted_size(target, count_clients(target)):
+    fingerprint = source_fingerprint()
+    record = None if rebuild else _build_record(target)
+    if record is not None and record[:2] == (fingerprint, target.clients):
+        target.timings["seed"] = record[2]  # when the base was built
+        target.reused = True
+    else:
         drop(target)
         _create(target)
         target.timings["migrate"] = _manage(target, "migrate", "--noinput", "-v", "0")
         target.timings["seed"] = _manage(target, "seed_demo", "--scale", str(target.clients))
         target.timings["analyze"] = _analyze(target)
+        _record_build(target, fingerprint)
         target.reused = False
-    else:
-        # Still migrate: a reused base gets the migrations added since it was built.
-        target.timings["migrate"] = _manage(target, "migrate", "--noinput", "-v", "0")
-        target.reused = True
     target.timings["total"] = time.perf_counter() - started

@@ -21,7 +21,10 @@ COLUMNS = (
     "raw p50 ms",
     "ours/raw",
 )
-NUMERIC = {"requests", "p50 ms", "p95 ms", "max ms", "queries", "raw p50 ms", "ours/raw"}
+NUMERIC = {
+    *("requests", "p50 ms", "p95 ms", "max ms", "queries", "raw p50 ms", "ours/raw"),
+    *("clients", "build s", "seed s", "peak RSS MB"),
+}
 DASH = "—"
 
 
@@ -78,8 +81,8 @@ def scenario_table(runs: list[dict[str, Any]]) -> str:
 
 
 def database_table(runs: list[dict[str, Any]]) -> str:
-    header = ("db", "clients", "build", "migrate s", "seed s", "peak RSS MB", "version")
-    rows = []
+    header = ("db", "clients", "build s", "seed s", "peak RSS MB", "version")
+    rows: list[tuple[str, ...]] = []
     for run in runs:
         timings = run.get("build", {})
         database = run.get("database", {})
@@ -87,8 +90,7 @@ def database_table(runs: list[dict[str, Any]]) -> str:
             (
                 run["label"],
                 f"{database.get('clients', run.get('clients', 0)):,}".replace(",", " "),
-                "reused" if run.get("reused") else f"{timings.get('total', 0):.1f} s",
-                f"{timings.get('migrate', 0):.1f}",
+                "reused" if run.get("reused") else f"{timings.get('total', 0):.1f}",
                 f"{timings['seed']:.1f}" if "seed" in timings else DASH,
                 f"{run['peak_rss_mb']:.0f}" if "peak_rss_mb" in run else DASH,
                 str(database.get("version", DASH)),

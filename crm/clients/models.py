@@ -68,6 +68,7 @@ class ClientSize(models.TextChoices):
 class ClientStatus(models.TextChoices):
     ACTIVE = "active", _("Действует")
     ARCHIVED = "archived", _("В архиве")
+    MERGED = "merged", _("Объединён с другим")
 
 
 class Client(TimeStampedModel):
@@ -121,6 +122,25 @@ class Client(TimeStampedModel):
         _("статус"), max_length=16, choices=ClientStatus.choices, default=ClientStatus.ACTIVE
     )
     comment = models.TextField(_("комментарий"), blank=True)
+    # Derived, kept up to date by the services that change the inputs (see completeness.py).
+    completeness = models.PositiveSmallIntegerField(_("заполненность, %"), default=0)
+    completeness_missing = models.JSONField(_("не заполнено"), default=list, blank=True)
+    needs_completion = models.BooleanField(
+        _("требует дозаполнения"),
+        default=False,
+        help_text=_("Заведён быстрой регистрацией; снимается, когда выполнены правила ввода"),
+    )
+    name_comparable = models.CharField(
+        max_length=255, editable=False, db_index=True, default=""
+    )  # without legal form and quotes: for duplicate search
+    merged_into = models.ForeignKey(
+        "self",
+        verbose_name=_("объединён с"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="merged_clients",
+    )
 
     class Meta:
         verbose_name = _("клиент")
@@ -130,6 +150,7 @@ class Client(TimeStampedModel):
             models.Index(fields=["status", "name"]),
             models.Index(fields=["owner", "status", "name"]),
             models.Index(fields=["department", "status", "name"]),
+            models.Index(fields=["status", "completeness"]),
         ]
         constraints = [
             models.CheckConstraint(
@@ -229,3 +250,213 @@ class ClientContact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.contact} — {self.client}"
+
+
+class EntryPoint(models.TextChoices):
+    """When an entry rule is checked."""
+
+    CREATION = "creation", _("При создании")
+    FIRST_DEAL = "first_deal", _("Перед первой сделкой")
+    FIRST_INVOICE = "first_invoice", _("Перед первым счётом")
+
+
+class EntryRule(models.Model):
+    """One required field of a client of one kind at one point: "a company needs ИНН before
+    its first invoice". Configured by the administrator."""
+
+    client_kind = models.CharField(_("вид клиента"), max_length=16, choices=ClientKind.choices)
+    point = models.CharField(_("когда"), max_length=16, choices=EntryPoint.choices)
+    field = models.CharField(_("поле"), max_length=40)
+
+    class Meta:
+        verbose_name = _("правило ввода")
+        verbose_name_plural = _("правила ввода")
+        ordering = ["client_kind", "point", "field"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["client_kind", "point", "field"], name="clients_entryrule_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.client_kind}/{self.point}: {self.field}"
+
+
+class CompletenessCriterion(models.Model):
+    """One input of the completeness score and its weight (the score is the weighted share of
+    criteria met, 0–100)."""
+
+    code = models.CharField(_("код"), max_length=40, unique=True)
+    weight = models.PositiveSmallIntegerField(_("вес"), default=1)
+    is_active = models.BooleanField(_("учитывается"), default=True)
+
+    class Meta:
+        verbose_name = _("критерий заполненности")
+        verbose_name_plural = _("критерии заполненности")
+        ordering = ["-weight", "code"]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.weight})"
+
+
+class SavedFilter(models.Model):
+    """A user's named client-list filter (its query string)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="saved_client_filters"
+    )
+    name = models.CharField(_("название"), max_length=100)
+    query = models.CharField(_("параметры"), max_length=2000)
+    created_at = models.DateTimeField(_("создан"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("сохранённый фильтр")
+        verbose_name_plural = _("сохранённые фильтры")
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "name"], name="clients_savedfilter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class GroupChange(models.Model):
+    """One group change of many clients, with each client's values before it, so the last
+    change can be undone."""
+
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("когда"), auto_now_add=True)
+    action = models.CharField(_("действие"), max_length=40)
+    description = models.CharField(_("описание"), max_length=500)
+    count = models.PositiveIntegerField(_("клиентов"), default=0)
+    before = models.JSONField(_("значения до"), default=dict)  # {client_id: {field: value}}
+    undone_at = models.DateTimeField(_("отменено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("групповое изменение")
+        verbose_name_plural = _("групповые изменения")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return self.description
+
+
+class DuplicateStatus(models.TextChoices):
+    NEW = "new", _("Новый")
+    MERGED = "merged", _("Объединены")
+    DISMISSED = "dismissed", _("Не дубли")
+
+
+class ClientDuplicate(models.Model):
+    """A pair of clients a full scan found alike, with the score and its reasons."""
+
+    first = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("сходство, %"))
+    reasons = models.JSONField(_("причины"), default=list)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.NEW
+    )
+    found_at = models.DateTimeField(_("найдено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("возможный дубль клиента")
+        verbose_name_plural = _("возможные дубли клиентов")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="clients_duplicate_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")),
+                name="clients_duplicate_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score})"
+
+
+class ContactDuplicate(models.Model):
+    first = models.ForeignKey(ContactPerson, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(ContactPerson, on_delete=models.CASCADE, related_name="+")
+    score = models.PositiveSmallIntegerField(_("сходство, %"))
+    reasons = models.JSONField(_("причины"), default=list)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.NEW
+    )
+    found_at = models.DateTimeField(_("найдено"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("возможный дубль контакта")
+        verbose_name_plural = _("возможные дубли контактов")
+        ordering = ["-score", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["first", "second"], name="clients_contactdup_pair"),
+            models.CheckConstraint(
+                condition=models.Q(first__lt=models.F("second")),
+                name="clients_contactdup_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score})"
+
+
+class Merge(models.Model):
+    """A merge of one card into another, kept so it can be undone: the merged card's row stays
+    (status MERGED), `kept_before` holds the kept card's fields before the merge and `moved`
+    lists every reference that was re-pointed: [[app_label.model, field, [ids]], …]."""
+
+    KIND_CHOICES = [("client", _("Клиент")), ("contact", _("Контактное лицо"))]
+
+    kind = models.CharField(_("что"), max_length=16, choices=KIND_CHOICES)
+    kept_id = models.BigIntegerField(_("оставлен"))
+    merged_id = models.BigIntegerField(_("присоединён"))
+    kept_before = models.JSONField(_("поля оставленной карточки до объединения"), default=dict)
+    moved = models.JSONField(_("перенесённые ссылки"), default=list)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField(_("когда"), auto_now_add=True)
+    undone_at = models.DateTimeField(_("отменено"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("объединение")
+        verbose_name_plural = _("объединения")
+        ordering = ["-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.merged_id} → {self.kept_id}"
+
+
+class ImportStatus(models.TextChoices):
+    UPLOADED = "uploaded", _("Загружен")
+    PREVIEWED = "previewed", _("Проверен")
+    APPLIED = "applied", _("Загружен в базу")
+    FAILED = "failed", _("Ошибки")
+
+
+class ImportBatch(models.Model):
+    """One uploaded CSV/XLSX file on its way in: mapping → preview → apply (all or nothing)."""
+
+    KIND_CHOICES = [("clients", _("Клиенты")), ("contacts", _("Контактные лица"))]
+
+    kind = models.CharField(_("что загружаем"), max_length=16, choices=KIND_CHOICES)
+    file_name = models.CharField(_("файл"), max_length=255)
+    content = models.BinaryField(_("содержимое"))
+    mapping = models.JSONField(_("соответствие колонок"), default=dict, blank=True)
+    status = models.CharField(
+        _("статус"), max_length=16, choices=ImportStatus.choices, default=ImportStatus.UPLOADED
+    )
+    rows_total = models.PositiveIntegerField(_("строк"), default=0)
+    errors = models.JSONField(_("ошибки"), default=list, blank=True)  # [{row, field, message}]
+    created_ids = models.JSONField(_("созданные записи"), default=list, blank=True)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(_("загружен"), auto_now_add=True)
+    applied_at = models.DateTimeField(_("применён"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("импорт")
+        verbose_name_plural = _("импорты")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.file_name

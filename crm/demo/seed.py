@@ -18,7 +18,7 @@ from faker import Faker
 
 from crm.accounts.models import Department, User
 from crm.accounts.roles import ROLE_LABELS, Role
-from crm.clients.domain.normalize import searchable
+from crm.clients.domain.normalize import comparable_name, searchable
 from crm.clients.domain.requisites import (
     account_control_key,
     inn_control_digits,
@@ -39,16 +39,6 @@ from crm.clients.models import (
 DEMO_PASSWORD = "svod-demo"  # noqa: S105  (demo logins are printed on purpose)
 SCALES = {"small": 60, "large": 100_000}
 
-LEAD_SOURCES = [
-    "Сайт",
-    "Реклама в интернете",
-    "Рекомендация",
-    "Выставка",
-    "Холодный звонок",
-    "Повторное обращение",
-    "Социальные сети",
-    "Тендер",
-]
 INDUSTRIES = [
     "Оптовая торговля",
     "Розничная торговля",
@@ -311,10 +301,7 @@ def _create_users() -> dict[str, User]:
 
 
 def _catalogs() -> tuple[list[LeadSource], list[Industry], list[Tag]]:
-    sources = [
-        LeadSource.objects.get_or_create(name=name, defaults={"order": index * 10})[0]
-        for index, name in enumerate(LEAD_SOURCES)
-    ]
+    sources = list(LeadSource.objects.filter(is_active=True))  # defaults come from migration
     industries = [Industry.objects.get_or_create(name=name)[0] for name in INDUSTRIES]
     tags = [Tag.objects.get_or_create(name=name)[0] for name in TAGS]
     return sources, industries, tags
@@ -434,6 +421,7 @@ def _insert_clients(batch: list[Client], generator: Generator, tags: list[Tag]) 
     rnd = generator.random
     for client in batch:
         client.name_search = searchable(client.name)
+        client.name_comparable = comparable_name(client.name)
     clients = Client.objects.bulk_create(batch, batch_size=len(batch))
     if clients and clients[0].pk is None:  # backends without RETURNING ids
         clients = list(Client.objects.order_by("-id")[: len(batch)])[::-1]
@@ -526,5 +514,6 @@ def _add_duplicates(generator: Generator) -> int:
     ]
     for copy in copies:
         copy.name_search = searchable(copy.name)
+        copy.name_comparable = comparable_name(copy.name)
     Client.objects.bulk_create(copies)
     return len(copies)

@@ -1,5 +1,5 @@
 """Russian requisites: check digits of ИНН, ОГРН/ОГРНИП, the КПП pattern, and the control key
-of a bank account against its БИК (pure Python; algorithms from the 1C formats notes, onec-formats.md §6.3, in the shared docs).
+of a bank account against its БИК (pure Python; algorithms from docs/onec-formats.md §6.3).
 
 Each `check_*` returns None when the value is right, else a Russian message naming the problem;
 forms and importers put that message beside the field."""

@@ -3,7 +3,7 @@ from __future__ import annotations
 import factory
 
 from crm.accounts.tests.factories import UserFactory
-from crm.clients.domain.normalize import searchable
+from crm.clients.domain.normalize import comparable_name, searchable
 from crm.clients.domain.requisites import inn_control_digits
 from crm.clients.models import Client, ClientKind, ContactPerson, LeadSource
 
@@ -29,6 +29,7 @@ class ClientFactory(factory.django.DjangoModelFactory):
     kind = ClientKind.COMPANY
     name = factory.Sequence(lambda n: f"ООО «Клиент {n}»")
     name_search = factory.LazyAttribute(lambda client: searchable(client.name))
+    name_comparable = factory.LazyAttribute(lambda client: comparable_name(client.name))
     inn = factory.Sequence(company_inn)
     kpp = "770101001"
     owner = factory.SubFactory(UserFactory)

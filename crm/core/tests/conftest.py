@@ -4,8 +4,20 @@ import signal
 from collections.abc import Callable, Iterator
 
 import pytest
+from django.utils import timezone, translation
 
 from crm.core import jobs
+
+
+@pytest.fixture(autouse=True)
+def company_language_and_time_zone() -> Iterator[None]:
+    """UserPreferencesMiddleware activates the user's language and time zone for the thread and
+    leaves them active after the response; start and end every test with the company's."""
+    translation.deactivate()
+    timezone.deactivate()
+    yield
+    translation.deactivate()
+    timezone.deactivate()
 
 
 @pytest.fixture

@@ -57,7 +57,7 @@ def test_web_and_worker_start_together_and_stop_on_one_interrupt(environment):
         status = None
         while time.monotonic() < deadline and status is None:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as answer:  # noqa: S310
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/accounts/login/") as answer:
                     status = answer.status
             except OSError:
                 time.sleep(0.3)
@@ -74,6 +74,7 @@ def test_web_and_worker_start_together_and_stop_on_one_interrupt(environment):
     assert "admin        — Администратор" in output
     assert "Свод остановлен." in output
     for child in children:
-        assert not Path(f"/proc/{child}").exists() or "zombie" in Path(
-            f"/proc/{child}/status"
-        ).read_text()
+        assert (
+            not Path(f"/proc/{child}").exists()
+            or "zombie" in Path(f"/proc/{child}/status").read_text()
+        )

@@ -76,7 +76,9 @@ def test_if_empty_keeps_an_existing_base(capsys):
 
 
 def test_bad_scale_is_refused():
-    with pytest.raises(CommandError, match="Размер «huge» не понят: small, large или число клиентов"):
+    with pytest.raises(
+        CommandError, match="Размер «huge» не понят: small, large или число клиентов"
+    ):
         call_command("seed_demo", "--scale", "huge")
     assert User.objects.count() == 0
     assert resolve_scale("large") == 100_000

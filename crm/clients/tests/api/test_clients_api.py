@@ -85,9 +85,17 @@ def test_detail_has_contacts(api, manager):
     ]
 
 
-def test_lead_sources_list(api, manager):
-    from crm.clients.tests.factories import LeadSourceFactory
+def test_lead_sources_list_has_the_defaults_in_order(api, manager):
+    from crm.clients.models import LeadSource
 
-    LeadSourceFactory(name="Сайт")
+    LeadSource.objects.filter(name="Тендер").update(is_active=False)
     api.force_authenticate(manager)
-    assert [row["name"] for row in api.get("/api/v1/lead-sources/").json()] == ["Сайт"]
+    assert [row["name"] for row in api.get("/api/v1/lead-sources/").json()] == [
+        "Сайт",
+        "Реклама в интернете",
+        "Рекомендация",
+        "Выставка",
+        "Холодный звонок",
+        "Повторное обращение",
+        "Социальные сети",
+    ]

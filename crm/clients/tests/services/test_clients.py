@@ -48,9 +48,10 @@ def test_create_normalizes_and_audits(manager):
         ({"name": ""}, {"name": ["Укажите наименование клиента"]}),
         ({"inn": "7707083894"}, {"inn": ["Неверный ИНН: не сходится контрольное число"]}),
         ({"inn": "123456789047"}, {"inn": ["ИНН должен содержать 10 цифр"]}),
-        ({"kpp": "77360100"}, {"kpp": [
-            "КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры"
-        ]}),
+        (
+            {"kpp": "77360100"},
+            {"kpp": ["КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры"]},
+        ),
         ({"ogrn": "1027700132194"}, {"ogrn": ["Неверный ОГРН: не сходится контрольная цифра"]}),
         ({"phone": "позвонить"}, {"phone": ["«позвонить» — не номер телефона"]}),
         ({"email": "нет-почты"}, {"email": ["«нет-почты» — не адрес e-mail"]}),
@@ -119,9 +120,9 @@ def test_archive_and_restore_are_audited(manager):
     services.client_set_status(by=manager, client=client, status=ClientStatus.ARCHIVED)
     services.client_set_status(by=manager, client=client, status=ClientStatus.ACTIVE)
     actions = list(
-        AuditEntry.objects.filter(object_id=str(client.pk)).order_by("id").values_list(
-            "action", "changes"
-        )
+        AuditEntry.objects.filter(object_id=str(client.pk))
+        .order_by("id")
+        .values_list("action", "changes")
     )
     assert actions == [
         ("archive", {"status": ["active", "archived"]}),

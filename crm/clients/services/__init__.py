@@ -17,6 +17,7 @@ from crm.accounts.models import User
 from crm.clients.domain import requisites
 from crm.clients.domain.normalize import (
     PhoneError,
+    comparable_name,
     normalize_email,
     normalize_phone,
     searchable,
@@ -105,6 +106,7 @@ def clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
         if not data["name"]:
             errors["name"] = [_(ERROR_NAME_REQUIRED)]
         data["name_search"] = searchable(data["name"])
+        data["name_comparable"] = comparable_name(data["name"])
     if data.get("inn"):
         length = 10 if kind == ClientKind.COMPANY else 12
         message = requisites.check_inn(data["inn"], length=length)
