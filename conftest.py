@@ -46,3 +46,14 @@ def accountant(department):
 @pytest.fixture
 def administrator():
     return UserFactory(username="admin", department=None, role=Role.ADMINISTRATOR)
+
+
+@pytest.fixture(autouse=True)
+def _russian_by_default():
+    """A request of an English-speaking user activates English for the thread; every test
+    starts and ends in the default language so the next one is not affected."""
+    from django.utils import translation
+
+    translation.activate("ru")
+    yield
+    translation.activate("ru")

@@ -15,9 +15,7 @@ from crm.accounts.models import User
 
 def _seen(user) -> str:
     def view(request):
-        return HttpResponse(
-            f"{translation.get_language()} {timezone.get_current_timezone_name()}"
-        )
+        return HttpResponse(f"{translation.get_language()} {timezone.get_current_timezone_name()}")
 
     request = RequestFactory().get("/")
     request.user = user

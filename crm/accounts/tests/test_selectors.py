@@ -37,7 +37,10 @@ def usernames(users) -> set[str]:
         ({}, {"manager", "colleague", "other", "head", "accountant", "admin", "retired"}),
         ({"role": "manager"}, {"manager", "colleague", "other", "retired"}),
         ({"role": "head_of_sales"}, {"head"}),
-        ({"role": "nonsense"}, {"manager", "colleague", "other", "head", "accountant", "admin", "retired"}),
+        (
+            {"role": "nonsense"},
+            {"manager", "colleague", "other", "head", "accountant", "admin", "retired"},
+        ),
         ({"active": False}, {"retired"}),
         ({"active": True, "role": "manager"}, {"manager", "colleague", "other"}),
         ({"query": "ADMIN"}, {"admin"}),

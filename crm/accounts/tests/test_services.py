@@ -203,7 +203,9 @@ def test_department_with_a_taken_name_is_refused(administrator, department):
 def test_role_permissions_are_set_and_audited(administrator):
     add_user = Permission.objects.get(codename="add_user")
     view_job = Permission.objects.get(codename="view_job")
-    before = sorted(Group.objects.get(name="accountant").permissions.values_list("codename", flat=True))
+    before = sorted(
+        Group.objects.get(name="accountant").permissions.values_list("codename", flat=True)
+    )
     assert "add_user" not in before
 
     group = services.role_set_permissions(

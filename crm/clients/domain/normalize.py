@@ -7,6 +7,8 @@ import re
 
 import phonenumbers
 
+from crm.core.domain.messages import Message, _
+
 DEFAULT_REGION = "RU"
 LEGAL_FORMS = (
     "общество с ограниченной ответственностью",
@@ -40,9 +42,13 @@ def normalize_phone(text: str, region: str = DEFAULT_REGION) -> str:
     try:
         number = phonenumbers.parse(text, region)
     except phonenumbers.NumberParseException as error:
-        raise PhoneError(f"«{text}» — не номер телефона") from error
+        raise PhoneError(Message(_("«%(text)s» — не номер телефона"), text=text)) from error
     if not phonenumbers.is_valid_number(number):
-        raise PhoneError(f"«{text}» — такого номера не бывает: проверьте код и число цифр")
+        raise PhoneError(
+            Message(
+                _("«%(text)s» — такого номера не бывает: проверьте код и число цифр"), text=text
+            )
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 

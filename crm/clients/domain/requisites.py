@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import re
 
+from crm.core.domain.messages import Message, _
+
 INN_WEIGHTS_10 = (2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN_WEIGHTS_12_FIRST = (7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
 INN_WEIGHTS_12_SECOND = (3, 7, 2, 4, 10, 3, 5, 9, 4, 6, 8)
@@ -40,22 +42,24 @@ def is_valid_inn(value: str) -> bool:
     )
 
 
-def check_inn(value: str, *, length: int | None = None) -> str | None:
+def check_inn(value: str, *, length: int | None = None) -> Message | None:
     """`length`: 10 for a company, 12 for an entrepreneur or a person, None for either."""
     if not value.isdigit():
-        return "ИНН должен состоять только из цифр"
+        return Message(_("ИНН должен состоять только из цифр"))
     if length is not None and len(value) != length:
-        return f"ИНН должен содержать {length} цифр"
+        return Message(_("ИНН должен содержать %(length)s цифр"), length=length)
     if len(value) not in (10, 12):
-        return "ИНН должен содержать 10 цифр (организация) или 12 цифр (ИП, физическое лицо)"
+        return Message(
+            _("ИНН должен содержать 10 цифр (организация) или 12 цифр (ИП, физическое лицо)")
+        )
     if not is_valid_inn(value):
-        return "Неверный ИНН: не сходится контрольное число"
+        return Message(_("Неверный ИНН: не сходится контрольное число"))
     return None
 
 
-def check_kpp(value: str) -> str | None:
+def check_kpp(value: str) -> Message | None:
     if not KPP_PATTERN.match(value):
-        return "КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры"
+        return Message(_("КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры"))
     return None
 
 
@@ -68,22 +72,24 @@ def ogrn_control_digit(prefix: str) -> str:
     raise ValueError("prefix must have 12 or 14 digits")
 
 
-def check_ogrn(value: str, *, length: int | None = None) -> str | None:
+def check_ogrn(value: str, *, length: int | None = None) -> Message | None:
     """`length`: 13 (ОГРН of a company) or 15 (ОГРНИП of an entrepreneur)."""
     if not value.isdigit():
-        return "ОГРН должен состоять только из цифр"
+        return Message(_("ОГРН должен состоять только из цифр"))
     if length is not None and len(value) != length:
-        return "ОГРН организации — 13 цифр" if length == 13 else "ОГРНИП — 15 цифр"
+        if length == 13:
+            return Message(_("ОГРН организации — 13 цифр"))
+        return Message(_("ОГРНИП — 15 цифр"))
     if len(value) not in (13, 15):
-        return "ОГРН — 13 цифр, ОГРНИП — 15 цифр"
+        return Message(_("ОГРН — 13 цифр, ОГРНИП — 15 цифр"))
     if ogrn_control_digit(value[:-1]) != value[-1]:
-        return "Неверный ОГРН: не сходится контрольная цифра"
+        return Message(_("Неверный ОГРН: не сходится контрольная цифра"))
     return None
 
 
-def check_bik(value: str) -> str | None:
+def check_bik(value: str) -> Message | None:
     if not BIK_PATTERN.match(value):
-        return "БИК — 9 цифр"
+        return Message(_("БИК — 9 цифр"))
     return None
 
 
@@ -108,12 +114,15 @@ def account_control_key(bik: str, account: str, *, correspondent: bool = False) 
     return str(total % 10 * 3 % 10)
 
 
-def check_account(bik: str, account: str, *, correspondent: bool = False) -> str | None:
-    label = "Корр. счёт" if correspondent else "Расчётный счёт"
+def check_account(bik: str, account: str, *, correspondent: bool = False) -> Message | None:
     if not account.isdigit() or len(account) != 20:
-        return f"{label} — 20 цифр"
+        if correspondent:
+            return Message(_("Корр. счёт — 20 цифр"))
+        return Message(_("Расчётный счёт — 20 цифр"))
     if check_bik(bik):
-        return "Сначала укажите верный БИК: по нему проверяется счёт"
+        return Message(_("Сначала укажите верный БИК: по нему проверяется счёт"))
     if not is_valid_account(bik, account, correspondent=correspondent):
-        return f"{label} не соответствует БИК: не сходится контрольный ключ"
+        if correspondent:
+            return Message(_("Корр. счёт не соответствует БИК: не сходится контрольный ключ"))
+        return Message(_("Расчётный счёт не соответствует БИК: не сходится контрольный ключ"))
     return None

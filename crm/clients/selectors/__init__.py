@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -9,17 +10,23 @@ from django.db import models
 from django.db.models import Value
 from django.db.models.functions import StrIndex
 from django.db.models.lookups import Exact, GreaterThan
+from django.utils import timezone
 
 from crm.accounts.access import access_object, visible_to
 from crm.clients.domain.normalize import PhoneError, normalize_phone, searchable
 from crm.clients.models import Client, ClientContact, ClientStatus, LeadSource
 
+# The only orders the list accepts (an unknown key falls back to "name"). Each ends with the
+# id so pages do not overlap; the completeness order is served by Index(status, completeness).
 SORTS = {
     "name": ("name", "id"),
     "-name": ("-name", "-id"),
     "created": ("created_at", "id"),
     "-created": ("-created_at", "-id"),
     "inn": ("inn", "id"),
+    "-inn": ("-inn", "-id"),
+    "completeness": ("completeness", "id"),
+    "-completeness": ("-completeness", "-id"),
 }
 
 
@@ -32,8 +39,12 @@ class ClientFilter:
     department_id: int | None = None
     source_id: int | None = None
     industry_id: int | None = None
-    tag_ids: tuple[int, ...] = field(default_factory=tuple)
+    tag_ids: tuple[int, ...] = field(default_factory=tuple)  # the client has every one
     region: str = ""
+    size: str = ""
+    needs_completion: bool | None = None
+    created_from: dt.date | None = None  # inclusive, in the company's time zone
+    created_to: dt.date | None = None  # inclusive
     sort: str = "name"
 
 
@@ -58,6 +69,10 @@ def _search_condition(query: str) -> models.Q:
     return condition
 
 
+def _start_of_day(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def client_list(*, user: Any, filters: ClientFilter | None = None) -> models.QuerySet[Client]:
     filters = filters or ClientFilter()
     clients = visible_to(user, Client.objects.all()).select_related(
@@ -78,9 +93,23 @@ def client_list(*, user: Any, filters: ClientFilter | None = None) -> models.Que
     if filters.industry_id:
         clients = clients.filter(industry_id=filters.industry_id)
     if filters.region:
-        clients = clients.filter(region=filters.region)
+        clients = clients.filter(region__iexact=filters.region.strip())
+    if filters.size:
+        clients = clients.filter(size=filters.size)
+    if filters.needs_completion is not None:
+        clients = clients.filter(needs_completion=filters.needs_completion)
+    if filters.created_from:
+        clients = clients.filter(created_at__gte=_start_of_day(filters.created_from))
+    if filters.created_to:
+        next_day = filters.created_to + dt.timedelta(days=1)
+        clients = clients.filter(created_at__lt=_start_of_day(next_day))
     for tag_id in filters.tag_ids:
-        clients = clients.filter(tags__id=tag_id)
+        # EXISTS per tag rather than a join: no duplicate rows, no DISTINCT over the base.
+        clients = clients.filter(
+            models.Exists(
+                Client.tags.through.objects.filter(client_id=models.OuterRef("pk"), tag_id=tag_id)
+            )
+        )
     return clients.order_by(*SORTS.get(filters.sort, SORTS["name"]))
 
 

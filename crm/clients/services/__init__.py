@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from crm.accounts.models import User
 from crm.clients.domain import requisites
@@ -32,6 +33,7 @@ from crm.clients.models import (
     Tag,
 )
 from crm.core.audit import audit_record, snapshot
+from crm.core.i18n import translated
 from crm.core.models import AuditAction
 
 CLIENT_AUDIT_FIELDS = (
@@ -68,22 +70,22 @@ CONTACT_AUDIT_FIELDS = (
     "comment",
 )
 
-ERROR_NAME_REQUIRED = "Укажите наименование клиента"
-ERROR_KPP_NOT_FOR_KIND = "КПП бывает только у организации"
-ERROR_OWNER_INACTIVE = "Ответственный отключён — выберите работающего сотрудника"
+ERROR_NAME_REQUIRED = gettext_lazy("Укажите наименование клиента")
+ERROR_KPP_NOT_FOR_KIND = gettext_lazy("КПП бывает только у организации")
+ERROR_OWNER_INACTIVE = gettext_lazy("Ответственный отключён — выберите работающего сотрудника")
 
 
-def _clean_phone(value: str, field: str, errors: dict[str, list[str]]) -> str:
+def _clean_phone(value: str, field: str, errors: dict[str, list[Any]]) -> str:
     if not value:
         return ""
     try:
         return normalize_phone(value)
     except PhoneError as error:
-        errors.setdefault(field, []).append(str(error))
+        errors.setdefault(field, []).append(translated(error.args[0]))
         return value
 
 
-def _clean_email(value: str, field: str, errors: dict[str, list[str]]) -> str:
+def _clean_email(value: str, field: str, errors: dict[str, list[Any]]) -> str:
     if not value:
         return ""
     value = normalize_email(value)
@@ -97,40 +99,40 @@ def _clean_email(value: str, field: str, errors: dict[str, list[str]]) -> str:
 def clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
     """Normalize and check a client's fields; raise ValidationError naming every bad field."""
     data = dict(fields)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     for name in ("name", "full_name", "inn", "kpp", "ogrn", "region"):
         if isinstance(data.get(name), str):
             data[name] = data[name].strip()
     kind = data.get("kind", ClientKind.COMPANY)
     if "name" in data:
         if not data["name"]:
-            errors["name"] = [_(ERROR_NAME_REQUIRED)]
+            errors["name"] = [ERROR_NAME_REQUIRED]
         data["name_search"] = searchable(data["name"])
         data["name_comparable"] = comparable_name(data["name"])
     if data.get("inn"):
         length = 10 if kind == ClientKind.COMPANY else 12
         message = requisites.check_inn(data["inn"], length=length)
         if message:
-            errors["inn"] = [message]
+            errors["inn"] = [translated(message)]
     if data.get("kpp"):
         data["kpp"] = data["kpp"].upper()
         if kind != ClientKind.COMPANY:
-            errors["kpp"] = [_(ERROR_KPP_NOT_FOR_KIND)]
+            errors["kpp"] = [ERROR_KPP_NOT_FOR_KIND]
         elif message := requisites.check_kpp(data["kpp"]):
-            errors["kpp"] = [message]
+            errors["kpp"] = [translated(message)]
     if data.get("ogrn"):
         length = 13 if kind == ClientKind.COMPANY else 15
         if kind == ClientKind.PERSON:
             errors["ogrn"] = [_("У физического лица нет ОГРН")]
         elif message := requisites.check_ogrn(data["ogrn"], length=length):
-            errors["ogrn"] = [message]
+            errors["ogrn"] = [translated(message)]
     if "phone" in data:
         data["phone"] = _clean_phone(data["phone"], "phone", errors)
     if "email" in data:
         data["email"] = _clean_email(data["email"], "email", errors)
     owner = data.get("owner")
     if owner is not None and not owner.is_active:
-        errors["owner"] = [_(ERROR_OWNER_INACTIVE)]
+        errors["owner"] = [ERROR_OWNER_INACTIVE]
     if errors:
         raise ValidationError(errors)
     return data
@@ -210,22 +212,22 @@ def bank_account_add(
     is_main: bool = False,
 ) -> BankAccount:
     """Add a bank account; БИК, р/с and к/с are checked against each other (ЦБ N 515)."""
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     bik, account, correspondent_account = (
         bik.strip(),
         account.strip(),
         correspondent_account.strip(),
     )
     if message := requisites.check_bik(bik):
-        errors["bik"] = [message]
+        errors["bik"] = [translated(message)]
     elif message := requisites.check_account(bik, account):
-        errors["account"] = [message]
+        errors["account"] = [translated(message)]
     if (
         correspondent_account
         and not errors.get("bik")
         and (message := requisites.check_account(bik, correspondent_account, correspondent=True))
     ):
-        errors["correspondent_account"] = [message]
+        errors["correspondent_account"] = [translated(message)]
     if BankAccount.objects.filter(client=client, bik=bik, account=account).exists():
         errors.setdefault("account", []).append(_("Этот счёт у клиента уже есть"))
     if errors:
@@ -254,7 +256,7 @@ def bank_account_add(
 
 def clean_contact_fields(fields: dict[str, Any]) -> dict[str, Any]:
     data = dict(fields)
-    errors: dict[str, list[str]] = {}
+    errors: dict[str, list[Any]] = {}
     for name in ("last_name", "first_name", "middle_name"):
         if isinstance(data.get(name), str):
             data[name] = data[name].strip()

@@ -177,7 +177,10 @@ def rival_claims_first(monkeypatch):
         if not state["done"] and candidates:
             state["done"] = True
             rival = Job.objects.filter(id=candidates[0])
-            assert rival.update(status=JobStatus.RUNNING, locked_by="rival", locked_until=T0 + LEASE) == 1
+            assert (
+                rival.update(status=JobStatus.RUNNING, locked_by="rival", locked_until=T0 + LEASE)
+                == 1
+            )
         return candidates
 
     monkeypatch.setattr(jobs, "list", stale_list, raising=False)
@@ -395,9 +398,7 @@ def test_backoff_doubles_from_ten_seconds_up_to_an_hour(attempt, seconds):
 
 
 @pytest.mark.django_db
-def test_a_failing_job_is_retried_with_backoff_then_fails_keeping_the_error(
-    failing, time_machine
-):
+def test_a_failing_job_is_retried_with_backoff_then_fails_keeping_the_error(failing, time_machine):
     time_machine.move_to(T0, tick=False)
     job_enqueue(kind="test.fail", max_attempts=3)
 

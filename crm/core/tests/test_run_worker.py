@@ -112,13 +112,11 @@ def test_sigterm_stops_a_real_worker_process_cleanly(tmp_path):
         "WORKER_IDLE_SECONDS": "1",
     }
     _manage(env, "migrate", "core", "--verbosity", "0")
-    payload = "{'subject': 'Тест', 'body': 'Текст', 'to': ['a@b.ru']}"
-    _manage(
-        env,
-        "shell",
-        "-c",
-        f"from crm.core.jobs import job_enqueue; job_enqueue(kind='core.send_email', payload={payload})",
+    enqueue = (
+        "from crm.core.jobs import job_enqueue; job_enqueue(kind='core.send_email', "
+        "payload={'subject': 'Тест', 'body': 'Текст', 'to': ['a@b.ru']})"
     )
+    _manage(env, "shell", "-c", enqueue)
     worker = subprocess.Popen(
         [sys.executable, str(MANAGE_PY), "run_worker", "--worker-id", "proc"],
         env=env,

@@ -63,10 +63,13 @@ def test_the_queued_email_is_sent_by_the_worker(manager, django_capture_on_commi
 
 
 def test_a_rolled_back_change_sends_no_mail(manager, django_capture_on_commit_callbacks):
-    with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), transaction.atomic():
-            notification_create(user=manager, title="Не будет")
-            raise RuntimeError
+    with (
+        django_capture_on_commit_callbacks(execute=True) as callbacks,
+        pytest.raises(RuntimeError),
+        transaction.atomic(),
+    ):
+        notification_create(user=manager, title="Не будет")
+        raise RuntimeError
     assert callbacks == []
     assert Notification.objects.count() == 0
     assert Job.objects.count() == 0
@@ -91,9 +94,7 @@ def test_email_false_sends_no_mail(manager, django_capture_on_commit_callbacks):
 @pytest.fixture
 def inbox(manager, colleague, time_machine):
     time_machine.move_to(dt.datetime(2026, 11, 26, 9, 0, tzinfo=dt.UTC), tick=False)
-    mine = [
-        Notification.objects.create(user=manager, title=f"Моё {n}") for n in range(3)
-    ]
+    mine = [Notification.objects.create(user=manager, title=f"Моё {n}") for n in range(3)]
     theirs = Notification.objects.create(user=colleague, title="Чужое")
     already = Notification.objects.create(
         user=manager, title="Прочитано", read_at=dt.datetime(2026, 11, 1, tzinfo=dt.UTC)
@@ -103,7 +104,7 @@ def inbox(manager, colleague, time_machine):
 
 
 def test_mark_one_read(manager, inbox):
-    mine, theirs, _already = inbox
+    mine, _theirs, _already = inbox
     assert notification_mark_read(user=manager, notification_id=mine[1].pk) == 1
     read = dict(Notification.objects.values_list("title", "read_at"))
     noon = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
@@ -124,7 +125,6 @@ def test_mark_another_users_notification_changes_nothing(manager, inbox):
 
 
 def test_mark_all_touches_only_the_users_unread_rows(manager, inbox):
-    _mine, theirs, already = inbox
     assert notification_mark_read(user=manager) == 3
     noon = dt.datetime(2026, 11, 26, 12, 0, tzinfo=dt.UTC)
     assert dict(Notification.objects.values_list("title", "read_at")) == {

@@ -62,7 +62,14 @@ def test_admin_pages_need_a_login(client, request, name, arg):
     assert response["Location"].startswith(reverse("accounts:login"))
 
 
-@pytest.mark.parametrize("url", ["/accounts/settings/users/999999/", "/accounts/settings/departments/999999/", "/accounts/settings/roles/boss/"])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/accounts/settings/users/999999/",
+        "/accounts/settings/departments/999999/",
+        "/accounts/settings/roles/boss/",
+    ],
+)
 def test_missing_objects_are_404(client, administrator, url):
     client.force_login(administrator)
     assert client.get(url).status_code == 404
@@ -236,9 +243,7 @@ def test_user_list_filters_and_answers_htmx_with_rows(client, administrator, man
     client.force_login(administrator)
     page = client.get(reverse("accounts:user_list"), {"role": "head_of_sales"})
     assert [u.username for u in page.context["page"]] == ["head"]
-    fragment = client.get(
-        reverse("accounts:user_list"), {"q": "manager"}, HTTP_HX_REQUEST="true"
-    )
+    fragment = client.get(reverse("accounts:user_list"), {"q": "manager"}, HTTP_HX_REQUEST="true")
     assert fragment.templates[0].name == "accounts/partials/_user_rows.html"
     assert [u.username for u in fragment.context["page"]] == ["manager"]
     assert "Руководитель отдела продаж" in page.content.decode()

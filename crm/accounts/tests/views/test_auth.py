@@ -29,9 +29,7 @@ def test_login_page_is_in_russian(client):
 
 
 def test_login_redirects_to_the_dashboard(client, manager):
-    response = client.post(
-        reverse("accounts:login"), {"username": "manager", "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:login"), {"username": "manager", "password": PASSWORD})
     assert response.status_code == 302
     assert response["Location"] == reverse("core:dashboard")
     assert client.session[SESSION_KEY] == str(manager.pk)
@@ -59,9 +57,7 @@ def test_login_never_redirects_to_another_site(client, manager):
     [("manager", "wrong-password"), ("nobody", PASSWORD), ("manager", "")],
 )
 def test_wrong_credentials_show_a_russian_error(client, manager, username, password):
-    response = client.post(
-        reverse("accounts:login"), {"username": username, "password": password}
-    )
+    response = client.post(reverse("accounts:login"), {"username": username, "password": password})
     assert response.status_code == 200
     assert "Неверное имя пользователя или пароль." in response.content.decode()
     assert SESSION_KEY not in client.session
@@ -70,9 +66,7 @@ def test_wrong_credentials_show_a_russian_error(client, manager, username, passw
 def test_an_inactive_user_cannot_log_in(client, manager):
     manager.is_active = False
     manager.save()
-    response = client.post(
-        reverse("accounts:login"), {"username": "manager", "password": PASSWORD}
-    )
+    response = client.post(reverse("accounts:login"), {"username": "manager", "password": PASSWORD})
     assert response.status_code == 200
     assert SESSION_KEY not in client.session
 

@@ -64,9 +64,7 @@ def test_profile_update_saves_the_profile_and_audits(client, manager):
     assert "Профиль сохранён." in followed.content.decode()
 
 
-def test_profile_post_cannot_change_department_role_or_flags(
-    client, manager, other_department
-):
+def test_profile_post_cannot_change_department_role_or_flags(client, manager, other_department):
     client.force_login(manager)
 
     response = client.post(

@@ -74,14 +74,16 @@ def test_adding_different_currencies_is_refused_with_a_russian_message():
 
 
 def test_subtracting_different_currencies_is_refused():
-    with pytest.raises(MoneyError, match="^Нельзя складывать суммы в разных валютах: EUR и RUB$"):
+    with pytest.raises(MoneyError) as error:
         Money(Decimal("1.00"), "EUR") - Money(Decimal("1.00"), "RUB")
+    assert str(error.value) == "Нельзя складывать суммы в разных валютах: EUR и RUB"
 
 
 @pytest.mark.parametrize("amount", [1.5, 100, "100.00", None])
 def test_money_refuses_anything_but_decimal(amount):
-    with pytest.raises(MoneyError, match="^Сумма должна быть Decimal, а не float или int$"):
+    with pytest.raises(MoneyError) as error:
         Money(amount)
+    assert str(error.value) == "Сумма должна быть Decimal, а не float или int"
 
 
 @pytest.mark.parametrize("currency", ["rub", "RU", "RUBL", "", "Rub"])

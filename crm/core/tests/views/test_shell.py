@@ -86,9 +86,7 @@ def test_search_asks_for_two_characters(client, manager, query):
 def test_search_page_and_fragment(client, manager):
     client.force_login(manager)
     page = client.get(reverse("core:search"), {"q": "Несуществующий"})
-    fragment = client.get(
-        reverse("core:search"), {"q": "Несуществующий"}, HTTP_HX_REQUEST="true"
-    )
+    fragment = client.get(reverse("core:search"), {"q": "Несуществующий"}, HTTP_HX_REQUEST="true")
     assert page.templates[0].name == "core/search.html"
     assert fragment.templates[0].name == "core/partials/_search_results.html"
     assert "Ничего не найдено." in fragment.content.decode()
