@@ -18,6 +18,7 @@ from typing import Any, Protocol, TypeVar
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import models
 from django.http import Http404
+from django.utils import timezone
 
 from crm.accounts.roles import OFF_BOOK_PERMISSION, ROLE_SCOPES, Area, Scope
 
@@ -42,14 +43,35 @@ def can_see_off_book(user: Any) -> bool:
     return bool(getattr(user, "is_authenticated", False) and user.has_perm(OFF_BOOK_PERMISSION))
 
 
+def acting_for(user: Any) -> list[int]:
+    """The user and everyone the user substitutes today (an Absence in force). Cached on the
+    user object for the request."""
+    cached = getattr(user, "_acting_for", None)
+    if cached is None:
+        from crm.accounts.models import Absence
+
+        today = timezone.localdate()
+        absent = Absence.objects.filter(
+            substitute_id=user.pk, date_from__lte=today, date_to__gte=today
+        ).values_list("user_id", flat=True)
+        cached = [user.pk, *absent]
+        user._acting_for = cached
+    return list(cached)
+
+
 def _own_condition(model: type[models.Model], user: Any) -> models.Q:
     condition = models.Q(pk__in=[])
+    people = acting_for(user)
     for name in getattr(model, "access_owner_fields", ()):
         field = model._meta.get_field(name)
         if field.many_to_many:
-            condition |= models.Q(pk__in=model._default_manager.filter(**{name: user}).values("pk"))
-        else:
+            condition |= models.Q(
+                pk__in=model._default_manager.filter(**{f"{name}__in": people}).values("pk")
+            )
+        elif len(people) == 1:
             condition |= models.Q(**{name: user})
+        else:
+            condition |= models.Q(**{f"{name}_id__in": people})
     return condition
 
 

@@ -61,7 +61,6 @@ class User(AbstractUser):
         _("язык интерфейса"), max_length=8, choices=settings.LANGUAGES, default="ru"
     )
 
-
     class Meta:
         verbose_name = _("пользователь")
         verbose_name_plural = _("пользователи")
@@ -95,3 +94,49 @@ class User(AbstractUser):
     @property
     def role_label(self) -> str:
         return str(ROLE_LABELS[self.role]) if self.role else str(_("без роли"))
+
+
+class Absence(TimeStampedModel):
+    """An employee away from `date_from` to `date_to` (inclusive) and who handles their work
+    meanwhile: the substitute sees the absent one's clients and activities and gets their
+    reminders. It ends by itself: nothing is moved, so nothing has to be moved back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("отсутствующий"),
+        on_delete=models.CASCADE,
+        related_name="absences",
+    )
+    substitute = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("замещающий"),
+        on_delete=models.PROTECT,
+        related_name="substitutions",
+    )
+    date_from = models.DateField(_("с"))
+    date_to = models.DateField(_("по"))
+    reason = models.CharField(_("причина"), max_length=200, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+
+    class Meta:
+        verbose_name = _("отсутствие")
+        verbose_name_plural = _("отсутствия")
+        ordering = ["-date_from"]
+        indexes = [models.Index(fields=["substitute", "date_from", "date_to"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(date_from__lte=models.F("date_to")),
+                name="accounts_absence_dates_ordered",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(user=models.F("substitute")),
+                name="accounts_absence_not_self",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return (
+            f"{self.user} → {self.substitute} ({self.date_from:%d.%m.%Y}–{self.date_to:%d.%m.%Y})"
+        )

@@ -30,6 +30,7 @@ logger = logging.getLogger(__name__)
 
 Handler = Callable[[Job], dict[str, Any] | None]
 _handlers: dict[str, Handler] = {}
+_periodic: dict[str, int] = {}  # kind → period in seconds
 
 BACKOFF_BASE_SECONDS = 10
 BACKOFF_MAX_SECONDS = 3600
@@ -51,6 +52,32 @@ def job_handler(kind: str) -> Callable[[Handler], Handler]:
 
 def registered_kinds() -> list[str]:
     return sorted(_handlers)
+
+
+def periodic_job(kind: str, *, every_seconds: int) -> Callable[[Handler], Handler]:
+    """Register a handler that the worker runs every `every_seconds` (e.g. sending due
+    reminders each minute, the monthly ABC/XYZ snapshot daily check)."""
+
+    def register(function: Handler) -> Handler:
+        job_handler(kind)(function)
+        _periodic[kind] = every_seconds
+        return function
+
+    return register
+
+
+def schedule_periodic(*, now: dt.datetime | None = None) -> int:
+    """Queue each periodic job once per period. The key names the period, so any number of
+    workers calling this at once queue it once; returns how many were new."""
+    now = now or timezone.now()
+    created = 0
+    for kind, every in _periodic.items():
+        bucket = int(now.timestamp()) // every
+        key = f"periodic:{kind}:{bucket}"
+        if not Job.objects.filter(key=key).exists():
+            job_enqueue(kind=kind, key=key, max_attempts=1)
+            created += 1
+    return created
 
 
 def job_enqueue(
@@ -196,3 +223,15 @@ def send_email_job(job: Job) -> dict[str, Any]:
     )
     sent = message.send(fail_silently=False)
     return {"sent": sent, "to": payload["to"]}
+
+
+DONE_JOBS_KEPT_DAYS = 7
+
+
+@periodic_job("core.cleanup_jobs", every_seconds=24 * 3600)
+def cleanup_jobs(job: Job) -> dict[str, Any]:
+    """Finished jobs older than a week are deleted (periodic ones pile up every minute);
+    failed ones stay for the administrator to read."""
+    cutoff = timezone.now() - dt.timedelta(days=DONE_JOBS_KEPT_DAYS)
+    deleted, _ = Job.objects.filter(status=JobStatus.DONE, finished_at__lt=cutoff).delete()
+    return {"deleted": deleted}

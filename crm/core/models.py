@@ -129,6 +129,9 @@ class Notification(models.Model):
     title = models.CharField(_("заголовок"), max_length=200)
     body = models.TextField(_("текст"), blank=True)
     url = models.CharField(_("ссылка"), max_length=500, blank=True)
+    key = models.CharField(
+        _("ключ"), max_length=200, null=True, blank=True, unique=True
+    )  # set by senders that may run twice (a reminder sent again after a worker restart)
     created_at = models.DateTimeField(_("создано"), default=timezone.now)
     read_at = models.DateTimeField(_("прочитано"), null=True, blank=True)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from crm.core.jobs import job_enqueue
@@ -13,11 +13,30 @@ from crm.core.models import Notification
 
 @transaction.atomic
 def notification_create(
-    *, user: Any, title: str, body: str = "", url: str = "", email: bool = True
+    *,
+    user: Any,
+    title: str,
+    body: str = "",
+    url: str = "",
+    email: bool = True,
+    key: str | None = None,
 ) -> Notification:
     """Show a message in the user's bell; with `email`, the worker also mails it (after commit,
-    so a rolled-back change never sends mail)."""
-    notification = Notification.objects.create(user=user, title=title, body=body, url=url)
+    so a rolled-back change never sends mail). With `key`, a second call with the same key
+    returns the first notification and sends nothing: delivery at least once, shown once."""
+    if key is not None:
+        existing = Notification.objects.filter(key=key).first()
+        if existing is not None:
+            return existing
+    try:
+        with transaction.atomic():
+            notification = Notification.objects.create(
+                user=user, title=title, body=body, url=url, key=key
+            )
+    except IntegrityError:
+        if key is None:
+            raise
+        return Notification.objects.get(key=key)  # another worker delivered it just now
     if email and user.email:
         transaction.on_commit(
             lambda: job_enqueue(

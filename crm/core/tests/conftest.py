@@ -35,6 +35,15 @@ def register_job_kind() -> Iterator[Callable[[str, jobs.Handler], jobs.Handler]]
 
 
 @pytest.fixture
+def no_periodic_jobs(monkeypatch) -> dict[str, int]:
+    """The worker and `run_pending` queue the periodic jobs (core.cleanup_jobs, …) first; tests
+    of the queue itself count only the jobs they queued."""
+    periodic: dict[str, int] = {}
+    monkeypatch.setattr(jobs, "_periodic", periodic)
+    return periodic
+
+
+@pytest.fixture
 def keep_signal_handlers() -> Iterator[None]:
     """run_worker installs SIGTERM/SIGINT handlers; give pytest its own back."""
     saved = {number: signal.getsignal(number) for number in (signal.SIGTERM, signal.SIGINT)}

@@ -194,6 +194,7 @@ def test_a_change_made_through_the_api_is_recorded_as_api(client, manager):
     )
 
 
+@pytest.mark.usefixtures("no_periodic_jobs")
 def test_a_change_made_by_a_job_is_recorded_as_worker(register_job_kind, department):
     def rename(job):
         audit_record(

@@ -33,6 +33,9 @@ from crm.core.jobs import (
 )
 from crm.core.models import Job, JobStatus
 
+pytestmark = pytest.mark.usefixtures("no_periodic_jobs")
+PERIODIC_AT_IMPORT = dict(jobs._periodic)  # before the fixture empties it
+
 T0 = dt.datetime(2026, 11, 26, 10, 0, tzinfo=dt.UTC)
 LEASE = dt.timedelta(seconds=settings.WORKER_LEASE_SECONDS)
 
@@ -537,3 +540,75 @@ def test_send_email_job_with_a_bad_payload_retries_and_sends_nothing():
     assert (job.status, job.attempts) == (JobStatus.QUEUED, 1)
     assert "KeyError: 'body'" in job.error
     assert mail.outbox == []
+
+
+# --- periodic jobs ----------------------------------------------------------------------------
+
+
+@pytest.fixture
+def tick(no_periodic_jobs, register_job_kind):
+    """A periodic kind `test.tick` every 60 s, alone in the periodic registry."""
+    seen: list[int] = []
+
+    def run(job: Job) -> dict:
+        seen.append(job.id)
+        return {}
+
+    register_job_kind("test.tick", run)
+    no_periodic_jobs["test.tick"] = 60
+    return seen
+
+
+def test_periodic_job_registers_the_handler_and_its_period(no_periodic_jobs):
+    def nightly(job):
+        return None
+
+    try:
+        assert jobs.periodic_job("test.nightly", every_seconds=3600)(nightly) is nightly
+        assert jobs._handlers["test.nightly"] is nightly
+        assert no_periodic_jobs == {"test.nightly": 3600}
+    finally:
+        jobs._handlers.pop("test.nightly", None)
+
+
+def test_cleanup_is_a_daily_periodic_job():
+    assert PERIODIC_AT_IMPORT["core.cleanup_jobs"] == 24 * 3600
+    assert "core.cleanup_jobs" in registered_kinds()
+
+
+@pytest.mark.django_db
+def test_schedule_periodic_queues_each_kind_once_per_period(tick):
+    at = dt.datetime.fromtimestamp(60 * 1000, tz=dt.UTC)  # the start of period 1000
+
+    assert jobs.schedule_periodic(now=at) == 1
+    assert jobs.schedule_periodic(now=at + dt.timedelta(seconds=59)) == 0
+    assert jobs.schedule_periodic(now=at + dt.timedelta(seconds=60)) == 1
+
+    assert list(Job.objects.order_by("id").values_list("kind", "key", "max_attempts")) == [
+        ("test.tick", "periodic:test.tick:1000", 1),
+        ("test.tick", "periodic:test.tick:1001", 1),
+    ]
+
+
+@pytest.mark.django_db
+def test_cleanup_deletes_done_jobs_older_than_a_week_and_keeps_failures(time_machine):
+    time_machine.move_to(T0, tick=False)
+    week = dt.timedelta(days=7)
+    old_done = Job.objects.create(
+        kind="a", status=JobStatus.DONE, finished_at=T0 - week - dt.timedelta(seconds=1)
+    )
+    recent_done = Job.objects.create(
+        kind="b", status=JobStatus.DONE, finished_at=T0 - week + dt.timedelta(seconds=1)
+    )
+    old_failed = Job.objects.create(kind="c", status=JobStatus.FAILED, finished_at=T0 - 10 * week)
+    queued = Job.objects.create(kind="d", run_at=T0 - 10 * week)
+
+    result = jobs.cleanup_jobs(Job(kind="core.cleanup_jobs"))
+
+    assert result == {"deleted": 1}
+    assert set(Job.objects.values_list("id", flat=True)) == {
+        recent_done.id,
+        old_failed.id,
+        queued.id,
+    }
+    assert not Job.objects.filter(id=old_done.id).exists()

@@ -50,6 +50,7 @@ def test_create_shows_the_message_and_queues_an_email_only_after_commit(
     }
 
 
+@pytest.mark.usefixtures("no_periodic_jobs")
 def test_the_queued_email_is_sent_by_the_worker(manager, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         notification_create(user=manager, title="Напоминание", body="Позвонить клиенту")

@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
-from crm.core.jobs import job_claim, job_run
+from crm.core.jobs import job_claim, job_run, schedule_periodic
 
 
 class Command(BaseCommand):
@@ -37,6 +37,8 @@ class Command(BaseCommand):
         ran = 0
         while not self.stopping:
             close_old_connections()
+            if not options["once"]:
+                schedule_periodic()
             job = job_claim(worker_id=worker_id)
             if job is None:
                 if options["once"]:
