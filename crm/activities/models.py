@@ -106,7 +106,7 @@ class Activity(TimeStampedModel):
         verbose_name=_("клиент"),
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.CASCADE,  # purging a junk card takes its history along
         related_name="activities",
     )
     contact = models.ForeignKey(

@@ -52,7 +52,7 @@ class Migration(migrations.Migration):
                 ('done_at', models.DateTimeField(blank=True, null=True, verbose_name='выполнено')),
                 ('duration_minutes', models.PositiveIntegerField(blank=True, null=True, verbose_name='длительность, мин')),
                 ('result', models.TextField(blank=True, verbose_name='итог')),
-                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='activities', to='clients.client', verbose_name='клиент')),
+                ('client', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='activities', to='clients.client', verbose_name='клиент')),
                 ('co_executors', models.ManyToManyField(blank=True, related_name='co_activities', to=settings.AUTH_USER_MODEL, verbose_name='соисполнители')),
                 ('contact', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='activities', to='clients.contactperson', verbose_name='контактное лицо')),
                 ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='создал')),
