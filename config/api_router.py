@@ -4,6 +4,16 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from crm.accounts.api.views import DepartmentViewSet, MeView, UserViewSet
+from crm.clients.api.contacts import ContactViewSet
+from crm.clients.api.entry_rules import ClientEntryRulesView
+from crm.clients.api.imports import ClientExportView, ClientImportApplyView, ClientImportView
+from crm.clients.api.segments import (
+    GroupChangeUndoView,
+    GroupChangeView,
+    IndustryViewSet,
+    SavedFilterViewSet,
+    TagViewSet,
+)
 from crm.clients.api.views import ClientViewSet, LeadSourceViewSet
 from crm.core.api.views import AuditEntryViewSet, NotificationViewSet
 
@@ -12,7 +22,44 @@ router.register("users", UserViewSet, basename="user")
 router.register("departments", DepartmentViewSet, basename="department")
 router.register("clients", ClientViewSet, basename="client")
 router.register("lead-sources", LeadSourceViewSet, basename="lead-source")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("saved-filters", SavedFilterViewSet, basename="saved-filter")
+router.register("tags", TagViewSet, basename="tag")
+router.register("industries", IndustryViewSet, basename="industry")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
 
-urlpatterns = [path("me/", MeView.as_view(), name="me"), *router.urls]
+urlpatterns = [
+    path("me/", MeView.as_view(), name="me"),
+    path(
+        "clients/<int:pk>/entry-rules/",
+        ClientEntryRulesView.as_view(),
+        name="client-entry-rules",
+    ),
+    # Import and export come before the router: "clients/export.csv" would match its
+    # "clients/{pk}.{format}" route.
+    path("clients/import/", ClientImportView.as_view(), name="client-import"),
+    path(
+        "clients/import/<int:pk>/apply/",
+        ClientImportApplyView.as_view(),
+        name="client-import-apply",
+    ),
+    path(
+        "clients/export.csv",
+        ClientExportView.as_view(file_format="csv"),
+        name="client-export-csv",
+    ),
+    path(
+        "clients/export.xlsx",
+        ClientExportView.as_view(file_format="xlsx"),
+        name="client-export-xlsx",
+    ),
+    # Before the router too: its "clients/{pk}/" would take "group-change".
+    path("clients/group-change/", GroupChangeView.as_view(), name="client-group-change"),
+    path(
+        "clients/group-change/undo/",
+        GroupChangeUndoView.as_view(),
+        name="client-group-change-undo",
+    ),
+    *router.urls,
+]

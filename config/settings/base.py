@@ -149,9 +149,11 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS")
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "Svod CRM <crm@localhost>")
 
 REST_FRAMEWORK = {
+    # Token first: an unauthenticated request then gets 401 with WWW-Authenticate (DRF answers
+    # 403 when the first class is session authentication).
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.SessionAuthentication",
         "rest_framework.authentication.TokenAuthentication",
+        "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "crm.core.api.pagination.StandardPagination",

@@ -9,7 +9,7 @@ from django.db import transaction
 
 from crm.accounts.models import Department, User
 from crm.accounts.roles import Role
-from crm.core.audit import audit_record, snapshot
+from crm.core.audit import audit_record, snapshot, stored_snapshot
 from crm.core.models import AuditAction
 
 USER_AUDIT_FIELDS = (
@@ -25,7 +25,6 @@ USER_AUDIT_FIELDS = (
     "time_zone",
     "language",
     "email_signature",
-    "groups",
 )
 PROFILE_FIELDS = (
     "last_name",
@@ -41,10 +40,12 @@ PROFILE_FIELDS = (
 DEPARTMENT_AUDIT_FIELDS = ("name", "head", "is_active")
 
 
-def _stored(instance: Any) -> Any:
-    """The row as the database holds it. A ModelForm copies the new values onto the instance
-    it was given while validating, so that instance no longer tells what was there before."""
-    return instance._meta.model._default_manager.get(pk=instance.pk)
+def _user_snapshot(user: User | None) -> dict[str, Any]:
+    """The audited fields plus the role by its name (not the group's code)."""
+    if user is None:
+        return {}
+    user.__dict__.pop("role", None)
+    return {**snapshot(user, USER_AUDIT_FIELDS), "role": user.role_label}
 
 
 def _set_role(user: User, role: Role | None) -> None:
@@ -71,20 +72,25 @@ def user_create(
         actor=by,
         action=AuditAction.CREATE,
         instance=user,
-        after=snapshot(user, USER_AUDIT_FIELDS),
+        after=_user_snapshot(user),
     )
     return user
 
 
+KEEP_ROLE: Any = object()
+
+
 @transaction.atomic
-def user_update(*, by: Any, user: User, role: Role | None = None, **fields: Any) -> User:
-    """Change a user's card and role. Deactivating ends the user's sessions at once."""
-    before = snapshot(_stored(user), USER_AUDIT_FIELDS)
+def user_update(*, by: Any, user: User, role: Role | None = KEEP_ROLE, **fields: Any) -> User:
+    """Change a user's card and, when `role` is given (None: no role), the role.
+    Deactivating ends the user's sessions at once."""
+    before = _user_snapshot(User.objects.filter(pk=user.pk).first())
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
     user.save()
-    _set_role(user, role)
+    if role is not KEEP_ROLE:
+        _set_role(user, role)
     if before["is_active"] and not user.is_active:
         _end_sessions(user)
     audit_record(
@@ -92,7 +98,7 @@ def user_update(*, by: Any, user: User, role: Role | None = None, **fields: Any)
         action=AuditAction.UPDATE,
         instance=user,
         before=before,
-        after=snapshot(user, USER_AUDIT_FIELDS),
+        after=_user_snapshot(user),
     )
     return user
 
@@ -103,7 +109,7 @@ def profile_update(*, user: User, **fields: Any) -> User:
     unknown = set(fields) - set(PROFILE_FIELDS)
     if unknown:
         raise ValueError(f"Not profile fields: {sorted(unknown)}")
-    before = snapshot(_stored(user), PROFILE_FIELDS)
+    before = stored_snapshot(user, PROFILE_FIELDS)
     for name, value in fields.items():
         setattr(user, name, value)
     user.full_clean(exclude=["password"])
@@ -130,7 +136,7 @@ def _end_sessions(user: User) -> None:
 def department_save(*, by: Any, department: Department | None, **fields: Any) -> Department:
     creating = department is None
     department = department or Department()
-    before = {} if creating else snapshot(_stored(department), DEPARTMENT_AUDIT_FIELDS)
+    before = {} if creating else stored_snapshot(department, DEPARTMENT_AUDIT_FIELDS)
     for name, value in fields.items():
         setattr(department, name, value)
     department.full_clean()

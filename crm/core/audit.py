@@ -51,6 +51,16 @@ def snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
     return values
 
 
+def stored_snapshot(instance: models.Model, fields: Iterable[str]) -> dict[str, Any]:
+    """The audited fields as the database holds them now. Take the "before" of an update from
+    here: a ModelForm copies the new values onto the instance it validates, so the instance a
+    view hands to a service no longer tells what was there."""
+    if instance.pk is None:
+        return {}
+    stored = instance._meta.model._default_manager.filter(pk=instance.pk).first()
+    return snapshot(stored, fields) if stored is not None else {}
+
+
 def audit_record(
     *,
     actor: Any,

@@ -155,18 +155,25 @@ def job_set_progress(job: Job, percent: int) -> None:
     )
 
 
+LEASE_LOST = "lease_lost"  # job_run's answer when another worker took the job over meanwhile
+
+
 def job_run(job: Job) -> str:
-    """Run a claimed job and record the outcome; returns the new status. Only the worker that
-    still holds the lease records it, so a job taken over after a lease ran out is not marked
-    twice."""
+    """Run a claimed job and record the outcome; returns the new status, or LEASE_LOST when
+    the lease ran out and another worker took the job over: only the worker that still holds
+    the lease records an outcome, so a job is never marked twice."""
     owned = Job.objects.filter(id=job.id, locked_by=job.locked_by, status=JobStatus.RUNNING)
+
+    def record(status: str, **fields: Any) -> str:
+        updated = owned.update(status=status, locked_until=None, **fields)
+        return status if updated == 1 else LEASE_LOST
+
     if job.attempts > job.max_attempts:
-        owned.update(
-            status=JobStatus.FAILED,
+        return record(
+            JobStatus.FAILED,
             finished_at=timezone.now(),
             error=job.error or "Превышено число попыток",
         )
-        return JobStatus.FAILED
     handler = _handlers.get(job.kind)
     try:
         if handler is None:
@@ -178,24 +185,9 @@ def job_run(job: Job) -> str:
         logger.exception("Job %s (%s) failed on attempt %s", job.id, job.kind, job.attempts)
         now = timezone.now()
         if job.attempts >= job.max_attempts or handler is None:
-            owned.update(status=JobStatus.FAILED, error=error, finished_at=now, locked_until=None)
-            return JobStatus.FAILED
-        owned.update(
-            status=JobStatus.QUEUED,
-            error=error,
-            run_at=now + backoff_delay(job.attempts),
-            locked_until=None,
-        )
-        return JobStatus.QUEUED
-    owned.update(
-        status=JobStatus.DONE,
-        result=result,
-        progress=100,
-        error="",
-        finished_at=timezone.now(),
-        locked_until=None,
-    )
-    return JobStatus.DONE
+            return record(JobStatus.FAILED, error=error, finished_at=now)
+        return record(JobStatus.QUEUED, error=error, run_at=now + backoff_delay(job.attempts))
+    return record(JobStatus.DONE, result=result, progress=100, error="", finished_at=timezone.now())
 
 
 def run_pending(*, worker_id: str, limit: int | None = None) -> int:

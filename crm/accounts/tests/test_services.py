@@ -51,7 +51,7 @@ def test_user_create_sets_password_role_and_audits(administrator, department):
         "time_zone": [None, "Europe/Moscow"],
         "language": [None, "ru"],
         "email_signature": [None, ""],
-        "groups": [None, ["manager"]],
+        "role": [None, "Менеджер"],
     }
 
 
@@ -90,7 +90,7 @@ def test_user_update_changes_card_and_role_and_audits_the_difference(administrat
     assert (entry.action, entry.actor) == ("update", administrator)
     assert entry.changes == {
         "position": ["", "Руководитель"],
-        "groups": [["manager"], ["head_of_sales"]],
+        "role": ["Менеджер", "Руководитель отдела продаж"],
     }
 
 

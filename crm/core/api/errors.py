@@ -12,7 +12,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from rest_framework import exceptions
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
 
@@ -54,6 +54,4 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     else:  # pragma: no cover - drf only answers APIException subclasses
         body["message"] = str(exc)
     response.data = {"error": body}
-    if response.status_code == status.HTTP_401_UNAUTHORIZED:
-        response.data["error"]["code"] = "not_authenticated"
     return response

@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from django.db.models import QuerySet
-from drf_spectacular.utils import extend_schema
-from rest_framework import mixins, permissions, viewsets
+from drf_spectacular.utils import extend_schema, inline_serializer
+from rest_framework import mixins, permissions, serializers, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -22,7 +22,10 @@ class NotificationViewSet(mixins.ListModelMixin, viewsets.GenericViewSet):
     def get_queryset(self) -> QuerySet[Notification]:
         return selectors.notifications_for(self.request.user)
 
-    @extend_schema(request=None, responses={200: None})
+    @extend_schema(
+        request=None,
+        responses={200: inline_serializer("MarkedRead", {"marked": serializers.IntegerField()})},
+    )
     @action(detail=False, methods=["post"], url_path="read-all")
     def read_all(self, request: Request) -> Response:
         count = services.notification_mark_read(user=request.user)

@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from crm.core import jobs
 from crm.core.jobs import (
+    LEASE_LOST,
     UnknownJobKind,
     backoff_delay,
     job_claim,
@@ -320,7 +321,7 @@ def test_an_expired_lease_lets_another_worker_take_over_and_the_old_one_records_
         later + LEASE,
     )
 
-    job_run(held_by_a)  # A wakes up and finishes: the row is no longer A's
+    assert job_run(held_by_a) == LEASE_LOST  # A wakes up and finishes: the row is no longer A's
     row = Job.objects.get(pk=held_by_a.pk)
     assert (row.status, row.locked_by, row.result, row.finished_at) == (
         JobStatus.RUNNING,
@@ -343,7 +344,7 @@ def test_the_old_worker_finishing_after_the_new_one_does_not_overwrite_the_outco
     assert job_run(held_by_b) == JobStatus.DONE
     finished = Job.objects.get(pk=held_by_b.pk)
 
-    job_run(held_by_a)
+    assert job_run(held_by_a) == LEASE_LOST
 
     row = Job.objects.get(pk=held_by_b.pk)
     assert (row.status, row.result, row.finished_at, row.locked_by) == (

@@ -161,7 +161,7 @@ def test_sigterm_stops_a_real_worker_process_cleanly(tmp_path):
         "PYTHONUNBUFFERED": "1",
         "WORKER_IDLE_SECONDS": "1",
     }
-    _manage(env, "migrate", "--verbosity", "0")
+    _manage(env, "migrate", "core", "--verbosity", "0")
     enqueue = (
         "from crm.core.jobs import job_enqueue; job_enqueue(kind='core.send_email', "
         "payload={'subject': 'Тест', 'body': 'Текст', 'to': ['a@b.ru']})"

@@ -124,7 +124,7 @@ def test_creating_a_user_with_a_role(client, administrator, department):
         "web",
         str(user.pk),
     )
-    assert entry.changes["groups"] == [None, ["head_of_sales"]]
+    assert entry.changes["role"] == [None, "Руководитель отдела продаж"]
     assert entry.changes["department"] == [None, "Отдел продаж «Москва»"]
 
 
@@ -189,7 +189,7 @@ def test_editing_a_user_changes_role_and_department_and_audits(
     assert user.check_password("secret-pass-123")  # an empty password field keeps it
     assert AuditEntry.objects.get().changes == {
         "department": ["Отдел продаж «Москва»", "Отдел продаж «Регионы»"],
-        "groups": [["manager"], ["accountant"]],
+        "role": ["Менеджер", "Бухгалтер"],
     }
 
 

@@ -194,7 +194,7 @@ def test_audit_is_read_only(api, administrator):
             exceptions.AuthenticationFailed(),
             401,
             {
-                "code": "not_authenticated",
+                "code": "authentication_failed",
                 "message": "Некорректные учетные данные.",
                 "fields": {},
             },
