@@ -28,21 +28,42 @@ def percentile(values: Sequence[float], percent: int) -> float:
     return ordered[rank - 1]
 
 
-def _timed(run: Callable[[int], Any], count: int, warmup: int) -> list[float]:
-    """Milliseconds of `count` calls of run(i) after `warmup` untimed ones."""
+def _timed(run: Callable[[int], Any], count: int, warmup: int) -> tuple[list[float], list[float]]:
+    """Milliseconds of `count` calls of run(i) after `warmup` untimed ones: wall clock, and CPU
+    time of this process (what the wall clock would be on an idle machine, for SQLite; it
+    leaves out the PostgreSQL server's own work)."""
     for index in range(warmup):
         run(index)
-    timings = []
+    wall, cpu = [], []
     for index in range(count):
-        started = time.perf_counter_ns()
+        started, started_cpu = time.perf_counter_ns(), time.process_time_ns()
         run(index)
-        timings.append((time.perf_counter_ns() - started) / 1e6)
-    return timings
+        wall.append((time.perf_counter_ns() - started) / 1e6)
+        cpu.append((time.process_time_ns() - started_cpu) / 1e6)
+    return wall, cpu
 
 
 def peak_rss_mb() -> float:
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024  # bytes vs KiB
+
+
+class ExceptionLog:
+    """The last exception a view raised (got_request_exception): the test client, told not to
+    re-raise, keeps only the 500 response."""
+
+    def __init__(self) -> None:
+        self.last: BaseException | None = None
+
+    def __call__(self, sender: Any, **kwargs: Any) -> None:
+        self.last = sys.exc_info()[1]
+
+    def pop(self) -> str:
+        error, self.last = self.last, None
+        return f"{type(error).__name__}: {error}" if error else ""
+
+
+EXCEPTIONS = ExceptionLog()
 
 
 class RequestFailed(Exception):
@@ -70,10 +91,11 @@ def measure_scenario(
         path = variants[index % len(variants)].path
         response = client.get(path)
         if response.status_code != 200:
-            raise RequestFailed(response.status_code, path, response.get("Location", ""))
+            detail = EXCEPTIONS.pop() or response.get("Location", "")
+            raise RequestFailed(response.status_code, path, detail)
 
     try:
-        timings = _timed(get, requests, warmup)
+        timings, cpu_timings = _timed(get, requests, warmup)
         queries = []
         for index in range(len(variants)):
             with CaptureQueriesContext(connection) as captured:
@@ -88,6 +110,7 @@ def measure_scenario(
         p95_ms=percentile(timings, 95),
         max_ms=max(timings),
         mean_ms=sum(timings) / len(timings),
+        cpu_p50_ms=percentile(cpu_timings, 50),
         queries=max(queries),
         queries_per_variant=queries,
     )
@@ -96,7 +119,7 @@ def measure_scenario(
         return {**result, "raw_p50_ms": None, "ratio": None}
     with connection.cursor() as cursor:
         try:
-            raw_timings = _timed(
+            raw_timings, raw_cpu = _timed(
                 lambda index: raw_queries[index % len(raw_queries)](cursor),  # type: ignore[misc]
                 requests,
                 warmup,
@@ -108,6 +131,7 @@ def measure_scenario(
         **result,
         "raw_p50_ms": raw_p50,
         "raw_p95_ms": percentile(raw_timings, 95),
+        "raw_cpu_p50_ms": percentile(raw_cpu, 50),
         "ratio": result["p50_ms"] / raw_p50 if raw_p50 > 0 else None,
     }
 
@@ -130,12 +154,14 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     import django
 
     django.setup()
+    from django.core.signals import got_request_exception
     from django.db import connection
     from django.test import Client
     from django.utils import timezone
 
     from crm.accounts.models import User
 
+    got_request_exception.connect(EXCEPTIONS)
     wanted = {"admin", "ivanova"}
     clients: dict[str | None, Any] = {None: Client(raise_request_exception=False)}
     users = {user.username: user for user in User.objects.filter(username__in=wanted)}

@@ -4,9 +4,19 @@ from django.urls import path
 from rest_framework.routers import DefaultRouter
 
 from crm.accounts.api.views import DepartmentViewSet, MeView, UserViewSet
+from crm.activities.api.absences import AbsenceViewSet
+from crm.activities.api.feed import CalendarFeedRotateView, CalendarFeedView
+from crm.activities.api.handover import HandoverViewSet
+from crm.activities.api.reminders import ReminderViewSet
+from crm.activities.api.views import ActivityKindViewSet, ActivityViewSet
 from crm.clients.api.contacts import ContactViewSet
 from crm.clients.api.entry_rules import ClientEntryRulesView
-from crm.clients.api.imports import ClientExportView, ClientImportApplyView, ClientImportView
+from crm.clients.api.imports import (
+    ClientExportView,
+    ClientImportApplyView,
+    ClientImportDetailView,
+    ClientImportView,
+)
 from crm.clients.api.segments import (
     GroupChangeUndoView,
     GroupChangeView,
@@ -28,9 +38,16 @@ router.register("tags", TagViewSet, basename="tag")
 router.register("industries", IndustryViewSet, basename="industry")
 router.register("notifications", NotificationViewSet, basename="notification")
 router.register("audit", AuditEntryViewSet, basename="audit")
+router.register("activities", ActivityViewSet, basename="activity")
+router.register("activity-kinds", ActivityKindViewSet, basename="activity-kind")
+router.register("reminders", ReminderViewSet, basename="reminder")
+router.register("handover", HandoverViewSet, basename="handover")
+router.register("absences", AbsenceViewSet, basename="absence")
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
+    path("calendar-feed/", CalendarFeedView.as_view(), name="calendar-feed"),
+    path("calendar-feed/rotate/", CalendarFeedRotateView.as_view(), name="calendar-feed-rotate"),
     path(
         "clients/<int:pk>/entry-rules/",
         ClientEntryRulesView.as_view(),
@@ -39,6 +56,11 @@ urlpatterns = [
     # Import and export come before the router: "clients/export.csv" would match its
     # "clients/{pk}.{format}" route.
     path("clients/import/", ClientImportView.as_view(), name="client-import"),
+    path(
+        "clients/import/<int:pk>/",
+        ClientImportDetailView.as_view(),
+        name="client-import-detail",
+    ),
     path(
         "clients/import/<int:pk>/apply/",
         ClientImportApplyView.as_view(),

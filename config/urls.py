@@ -6,6 +6,8 @@ urlpatterns = [
     path("", include("crm.core.urls")),
     path("accounts/", include("crm.accounts.urls")),
     path("clients/", include("crm.clients.urls")),
+    path("activities/", include("crm.activities.urls")),
+    path("calendar/feed/", include("crm.activities.urls_feed")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include(("config.api_router", "api"), namespace="api")),

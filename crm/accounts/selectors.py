@@ -1,4 +1,4 @@
-"""Reads on users and departments."""
+"""Reads on users, departments and absences."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib.auth.models import Group
 from django.db import models
 
-from crm.accounts.models import Department, User
+from crm.accounts.models import Absence, Department, User
 from crm.accounts.roles import Role
 
 
@@ -60,3 +60,24 @@ def colleagues_visible_to(user: Any) -> models.QuerySet[User]:
     if scope == Scope.DEPARTMENT and user.department_id:
         return users.filter(models.Q(department_id=user.department_id) | models.Q(pk=user.pk))
     return users.filter(pk=user.pk)
+
+
+def absence_list(*, user: Any, current_only: bool = True) -> models.QuerySet[Absence]:
+    """Absences `user` may look at: every one for an administrator, the department's for a
+    head, else their own and those where they stand in. `current_only`: in force or to come."""
+    from django.utils import timezone
+
+    from crm.accounts.access import can_administer, user_scope
+    from crm.accounts.roles import Area, Scope
+
+    absences = Absence.objects.select_related(
+        "user", "substitute", "created_by", "user__department"
+    ).order_by("date_from", "id")
+    if current_only:
+        absences = absences.filter(date_to__gte=timezone.localdate())
+    if can_administer(user):
+        return absences
+    mine = models.Q(user=user) | models.Q(substitute=user)
+    if user_scope(user, Area.SALES) == Scope.DEPARTMENT and user.department_id:
+        mine |= models.Q(user__department_id=user.department_id)
+    return absences.filter(mine)

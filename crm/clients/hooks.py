@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import Http404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
-from crm.clients.models import Client
+from crm.clients.models import Client, Industry, LeadSource, Tag
 from crm.core.registry import SearchHit, register_history, register_search
 
 
@@ -40,6 +41,26 @@ def client_history_access(user: Any, object_id: str) -> Client:
     return client_get(user=user, pk=object_id)
 
 
+def catalog_history_access(model: type[Any]) -> Any:
+    """The history of a catalog entry is the administrator's, like the catalog itself."""
+
+    def access(user: Any, object_id: str) -> Any:
+        from django.shortcuts import get_object_or_404
+
+        from crm.accounts.access import can_administer
+
+        if not can_administer(user) or not str(object_id).isdigit():
+            raise Http404
+        return get_object_or_404(model, pk=object_id)
+
+    return access
+
+
 def register() -> None:
+    import crm.clients.services.completeness
+    import crm.clients.services.duplicates  # noqa: F401  (registers the duplicate scan job)
+
     register_search(search_clients)
     register_history(Client, client_history_access)
+    for model in (LeadSource, Industry, Tag):
+        register_history(model, catalog_history_access(model))

@@ -54,3 +54,12 @@ def notification_mark_read(*, user: Any, notification_id: int | None = None) -> 
     if notification_id is not None:
         unread = unread.filter(id=notification_id)
     return unread.update(read_at=timezone.now())
+
+
+def notification_mark_read_by_keys(*, keys: list[str]) -> int:
+    """Mark read the unread notifications with these keys, whoever got them (a reminder
+    snoozed by the substitute is read for the absent colleague too)."""
+    if not keys:
+        return 0
+    unread = Notification.objects.filter(key__in=keys, read_at__isnull=True)
+    return unread.update(read_at=timezone.now())

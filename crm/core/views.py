@@ -50,12 +50,14 @@ def search(request: HttpRequest) -> HttpResponse:
 
 @login_required
 def notification_bell(request: HttpRequest) -> HttpResponse:
+    notifications = list(selectors.notifications_for(request.user)[:8])
+    actions = registry.notification_actions(request.user, notifications)
     return render(
         request,
         "core/partials/_bell.html",
         {
             "unread": selectors.unread_notification_count(request.user),
-            "notifications": selectors.notifications_for(request.user)[:8],
+            "notifications": [(n, actions.get(n.pk, [])) for n in notifications],
         },
     )
 

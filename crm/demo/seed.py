@@ -35,6 +35,8 @@ from crm.clients.models import (
     LeadSource,
     Tag,
 )
+from crm.clients.services.completeness import completeness_recompute_all
+from crm.demo.activities import seed_activities
 
 DEMO_PASSWORD = "svod-demo"  # noqa: S105  (demo logins are printed on purpose)
 SCALES = {"small": 60, "large": 100_000}
@@ -409,11 +411,14 @@ def seed(scale: str = "small", *, seed_value: int = 2026, batch_size: int = 2000
     if batch:
         created += _insert_clients(batch, generator, tags)
     duplicates = _add_duplicates(generator) if count <= 10_000 else 0
+    completeness_recompute_all()  # real scores for every card, in bulk
+    activity_counts = seed_activities(managers=managers, seed_value=seed_value)
     return {
         "users": len(users),
         "clients": created + duplicates,
         "contacts": ContactPerson.objects.count(),
         "bank_accounts": BankAccount.objects.count(),
+        **activity_counts,
     }
 
 

@@ -22,18 +22,61 @@ os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
 
 
 @pytest.fixture(scope="session")
-def browser() -> Iterator[Any]:
+def browser(django_db_setup: None) -> Iterator[Any]:
     if not CHROMIUM.exists():
         pytest.skip(
             f"Chromium not found at {CHROMIUM}: browser tests need the system Chromium "
             "(apt-get install chromium, or set SVOD_CHROMIUM)"
         )
+    from django.db import connections
     from playwright.sync_api import sync_playwright
 
+    # The connections the test database was set up on: they carry the snapshot that
+    # serialized_rollback restores, and the live server shares them (in-memory SQLite).
+    wrappers = {alias: connections[alias] for alias in connections}
     with sync_playwright() as playwright:
+        # While Playwright's loop runs in this thread, Django looks connections up in a
+        # per-context store instead of the thread's and would open new ones without that
+        # snapshot; give it the same connections for the rest of the session. When Playwright
+        # stops, the thread's store (holding the same connections) is used again.
+        for alias, wrapper in wrappers.items():
+            connections[alias] = wrapper
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
         browser.close()
+
+
+def _restore_migrated_database(*, reload: bool) -> None:
+    """Empty the test database and, with `reload`, put back the snapshot taken right after the
+    migrations (roles, catalogs, content types). serialized_rollback restores that snapshot
+    before each browser test, but only into an empty database: a transactional test of another
+    module without serialized_rollback leaves content types recreated under other ids, and the
+    snapshot would then clash with them."""
+    from django.core.management import call_command
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        snapshot = getattr(connection, "_test_serialized_contents", None)
+        if snapshot is None:
+            continue
+        call_command(
+            "flush", verbosity=0, interactive=False, database=alias, inhibit_post_migrate=True
+        )
+        if reload:
+            connection.creation.deserialize_db_from_string(snapshot)
+
+
+@pytest.fixture(scope="module", autouse=True)
+def migrated_database_around_module(browser: Any, django_db_blocker: Any) -> Iterator[None]:
+    """Each browser module starts from an empty database (its tests load the snapshot) and
+    leaves the database as the migrations made it, for whatever test runs next in this process
+    (each test's own teardown empties it)."""
+    with django_db_blocker.unblock():
+        _restore_migrated_database(reload=False)
+    yield
+    with django_db_blocker.unblock():
+        _restore_migrated_database(reload=True)
 
 
 class PageProblems:

@@ -13,13 +13,13 @@ from crm.accounts.tests.factories import DepartmentFactory, UserFactory
 from crm.clients import services
 from crm.clients.domain.requisites import inn_control_digits
 from crm.clients.models import Client, ClientStatus
-from crm.clients.tests.factories import ClientFactory
+from crm.clients.tests.factories import ClientFactory, LeadSourceFactory
 from tests.browser.helpers import assert_fits_laptop, login, screenshot
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server needs committed data; the roles (groups) that migrations create are
-    # restored after each test's flush.
+    # The live server needs committed data. Each test's flush also empties what the data
+    # migrations created (roles, catalogs); serialized_rollback loads it again before each test.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -62,7 +62,8 @@ def client_rows(page):
 
 
 def client_names(page):
-    return page.locator("#client-rows tbody tr td:first-child a")
+    """The name of a client is the one link in its row."""
+    return client_rows(page).get_by_role("link")
 
 
 def test_list_shows_own_clients_and_filters_as_you_type(page, clients):
@@ -102,6 +103,7 @@ def test_card_tabs_load_requisites_contacts_and_history(page, manager):
         inn="7707083893",
         kpp="770701001",
         region="Москва",
+        source=LeadSourceFactory(name="Сайт"),
     )
     services.contact_add(
         by=manager,
@@ -160,6 +162,7 @@ def test_new_client_wrong_inn_then_valid_then_archive(page, manager):
 
     page.get_by_role("textbox", name="Наименование", exact=True).fill("ООО «Новые горизонты»")
     page.get_by_role("textbox", name="ИНН", exact=True).fill("7707083894")
+    page.get_by_label("Источник").select_option(label="Рекомендация")
     page.get_by_role("button", name="Сохранить").click()
 
     expect(page.get_by_text("Неверный ИНН: не сходится контрольное число")).to_be_visible()

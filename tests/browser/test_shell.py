@@ -12,6 +12,7 @@ from crm.accounts.models import User
 from crm.accounts.roles import Role
 from crm.accounts.tests.factories import DepartmentFactory, UserFactory
 from crm.clients import services as client_services
+from crm.clients.models import LeadSource
 from crm.clients.tests.factories import ClientFactory
 from crm.core.models import Notification
 from crm.core.services import notification_create
@@ -20,8 +21,8 @@ from tests.browser.helpers import SIDEBAR_COLOR, assert_fits_laptop, login, scre
 
 pytestmark = [
     pytest.mark.browser,
-    # The live server needs committed data; the roles (groups) that migrations create are
-    # restored after each test's flush.
+    # The live server needs committed data. Each test's flush also empties what the data
+    # migrations created (roles, catalogs); serialized_rollback loads it again before each test.
     pytest.mark.django_db(transaction=True, serialized_rollback=True),
 ]
 
@@ -113,7 +114,11 @@ def test_administrator_sees_settings_with_users_and_the_audit_log(page):
     seed("small")
     ivanova = User.objects.get(username="ivanova")
     client = client_services.client_create(
-        by=ivanova, name="ООО «Журнальный тест»", inn="7707083893", kpp="770701001"
+        by=ivanova,
+        name="ООО «Журнальный тест»",
+        inn="7707083893",
+        kpp="770701001",
+        source=LeadSource.objects.get(name="Сайт"),
     )
     client_services.client_update(by=ivanova, client=client, region="Москва")
 

@@ -68,10 +68,22 @@ class ClientSerializer(serializers.ModelSerializer):
             "department",
             "status",
             "comment",
+            "completeness",
+            "completeness_missing",
+            "needs_completion",
             "created_at",
             "updated_at",
         )
-        read_only_fields = ("owner", "department", "status", "created_at", "updated_at")
+        read_only_fields = (
+            "owner",
+            "department",
+            "status",
+            "completeness",
+            "completeness_missing",
+            "needs_completion",
+            "created_at",
+            "updated_at",
+        )
 
 
 class ClientDetailSerializer(ClientSerializer):

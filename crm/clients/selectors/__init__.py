@@ -45,6 +45,8 @@ class ClientFilter:
     needs_completion: bool | None = None
     created_from: dt.date | None = None  # inclusive, in the company's time zone
     created_to: dt.date | None = None  # inclusive
+    completeness_min: int | None = None  # inclusive, 0–100
+    completeness_max: int | None = None  # inclusive
     sort: str = "name"
 
 
@@ -93,7 +95,7 @@ def client_list(*, user: Any, filters: ClientFilter | None = None) -> models.Que
     if filters.industry_id:
         clients = clients.filter(industry_id=filters.industry_id)
     if filters.region:
-        clients = clients.filter(region__iexact=filters.region.strip())
+        clients = clients.filter(region=filters.region.strip())
     if filters.size:
         clients = clients.filter(size=filters.size)
     if filters.needs_completion is not None:
@@ -103,6 +105,10 @@ def client_list(*, user: Any, filters: ClientFilter | None = None) -> models.Que
     if filters.created_to:
         next_day = filters.created_to + dt.timedelta(days=1)
         clients = clients.filter(created_at__lt=_start_of_day(next_day))
+    if filters.completeness_min is not None:
+        clients = clients.filter(completeness__gte=filters.completeness_min)
+    if filters.completeness_max is not None:
+        clients = clients.filter(completeness__lte=filters.completeness_max)
     for tag_id in filters.tag_ids:
         # EXISTS per tag rather than a join: no duplicate rows, no DISTINCT over the base.
         clients = clients.filter(

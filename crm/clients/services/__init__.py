@@ -30,9 +30,12 @@ from crm.clients.models import (
     ClientKind,
     ClientStatus,
     ContactPerson,
+    EntryPoint,
     Tag,
 )
-from crm.core.audit import audit_record, snapshot
+from crm.clients.selectors.entry_rules import ensure_entry_rules
+from crm.clients.services.completeness import client_refresh_completeness
+from crm.core.audit import audit_record, snapshot, stored_snapshot
 from crm.core.i18n import translated
 from crm.core.models import AuditAction
 
@@ -139,13 +142,22 @@ def clean_client_fields(fields: dict[str, Any]) -> dict[str, Any]:
 
 
 @transaction.atomic
-def client_create(*, by: User, tags: Iterable[Tag] = (), **fields: Any) -> Client:
+def client_create(
+    *, by: User, tags: Iterable[Tag] = (), allow_incomplete: bool = False, **fields: Any
+) -> Client:
+    """Create a card. The entry rules of creation must be met, else ValidationError naming the
+    fields; quick registration passes `allow_incomplete=True` and the card is marked "to
+    complete" instead (the mark comes off by itself once the rules are met)."""
     fields.setdefault("owner", by)
     data = clean_client_fields(fields)
     if "department" not in fields:
         data["department"] = data["owner"].department
     client = Client(**data)
     client.full_clean(exclude=["tags"])
+    if allow_incomplete:
+        client.needs_completion = True
+    else:
+        ensure_entry_rules(client, EntryPoint.CREATION)
     client.save()
     client.tags.set(list(tags))
     audit_record(
@@ -154,6 +166,7 @@ def client_create(*, by: User, tags: Iterable[Tag] = (), **fields: Any) -> Clien
         instance=client,
         after=snapshot(client, CLIENT_AUDIT_FIELDS),
     )
+    client_refresh_completeness(client)
     return client
 
 
@@ -164,7 +177,7 @@ def client_update(
     unknown = set(fields) - set(CLIENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable client fields: {sorted(unknown)}")
-    before = snapshot(client, CLIENT_AUDIT_FIELDS)
+    before = stored_snapshot(client, CLIENT_AUDIT_FIELDS)
     data = clean_client_fields({"kind": fields.get("kind", client.kind), **fields})
     for name, value in data.items():
         setattr(client, name, value)
@@ -179,6 +192,7 @@ def client_update(
         before=before,
         after=snapshot(client, CLIENT_AUDIT_FIELDS),
     )
+    client_refresh_completeness(client)
     return client
 
 
@@ -187,7 +201,7 @@ def client_set_status(*, by: User, client: Client, status: ClientStatus) -> Clie
     """Archive (instead of delete) or restore a client."""
     if client.status == status:
         return client
-    before = snapshot(client, ("status",))
+    before = stored_snapshot(client, ("status",))
     client.status = status
     client.save(update_fields=["status", "updated_at"])
     audit_record(
@@ -251,6 +265,7 @@ def bank_account_add(
         after={"bank_accounts": str(bank_account)},
         comment=_("Добавлен банковский счёт"),
     )
+    client_refresh_completeness(client)
     return bank_account
 
 
@@ -314,4 +329,5 @@ def contact_add(
         after={"contacts": f"{contact.full_name}, {position}".strip(", ")},
         comment=_("Добавлено контактное лицо"),
     )
+    client_refresh_completeness(client)
     return contact

@@ -12,14 +12,14 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.accounts.access import user_scope
+from crm.accounts.access import can_administer, user_scope
 from crm.accounts.http import AuthenticatedRequest
 from crm.accounts.roles import Area, Scope
-from crm.accounts.selectors import colleagues_visible_to
-from crm.clients import selectors, services
+from crm.clients import registry, selectors, services
 from crm.clients.forms import BankAccountForm, ClientFilterForm, ClientForm, ContactForm
 from crm.clients.models import ClientStatus
-from crm.clients.selectors import ClientFilter
+from crm.clients.selectors.segments import group_change_last, saved_filters_of
+from crm.clients.services.saved_filters import normalize_query
 from crm.core.htmx import paginate, render_page_or_partial
 
 
@@ -37,25 +37,31 @@ def _can_reassign(user: Any) -> bool:
 
 @login_required
 def client_list(request: AuthenticatedRequest) -> HttpResponse:
-    owners = colleagues_visible_to(request.user)
-    form = ClientFilterForm(request.GET or None, owners=owners)
-    data = form.cleaned_data if form.is_valid() else {}
-    filters = ClientFilter(
-        query=data.get("q", ""),
-        kind=data.get("kind", ""),
-        status=ClientStatus.ARCHIVED if data.get("archived") else ClientStatus.ACTIVE,
-        owner_id=data["owner"].pk if data.get("owner") else None,
-        source_id=data["source"].pk if data.get("source") else None,
-        industry_id=data["industry"].pk if data.get("industry") else None,
-        sort=request.GET.get("sort", "name"),
-    )
-    page = paginate(request, selectors.client_list(user=request.user, filters=filters))
-    return render_page_or_partial(
+    form = ClientFilterForm.for_user(request.user, request.GET)
+    filters = form.to_filter()
+    clients = selectors.client_list(user=request.user, filters=filters).prefetch_related("tags")
+    page = paginate(request, clients)
+    current_query = normalize_query(request.GET)
+    response = render_page_or_partial(
         request,
         "clients/client_list.html",
         "clients/partials/_client_rows.html",
-        {"page": page, "form": form, "sort": filters.sort},
+        {
+            "page": page,
+            "form": form,
+            "sort": filters.sort,
+            "status": filters.status,
+            "current_query": current_query,
+            "saved_filters": saved_filters_of(request.user),
+            "last_group_change": group_change_last(user=request.user),
+            "can_purge": can_administer(request.user),
+        },
     )
+    if getattr(request, "htmx", None):
+        # The address bar keeps the filter without the form's empty fields.
+        url = f"{request.path}?{current_query}" if current_query else request.path
+        response["HX-Push-Url"] = url
+    return response
 
 
 @login_required
@@ -64,11 +70,17 @@ def client_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     return render(
         request,
         "clients/client_detail.html",
-        {"client": client, "contacts": selectors.client_contacts(client)},
+        {
+            "client": client,
+            "contacts": selectors.client_contacts(client),
+            "extra_tabs": registry.extra_card_tabs(TAB_TEMPLATES),
+            "card_actions": [(action, action.url(client)) for action in registry.card_actions()],
+        },
     )
 
 
-# Tabs of the client card; the ones whose capability has not landed yet show a placeholder.
+# Tabs of the client card; the ones whose capability has not landed yet show a placeholder
+# unless an app above registered the tab (crm.clients.registry).
 TAB_TEMPLATES = {
     "requisites": "clients/partials/_tab_requisites.html",
     "contacts": "clients/partials/_tab_contacts.html",
@@ -82,9 +94,12 @@ TAB_TEMPLATES = {
 
 @login_required
 def client_tab(request: AuthenticatedRequest, pk: int, tab: str) -> HttpResponse:
-    if tab not in TAB_TEMPLATES:
+    registered = registry.registered_tab(tab)  # filled in by the apps above (activities…)
+    if registered is None and tab not in TAB_TEMPLATES:
         raise Http404
     client = selectors.client_get(user=request.user, pk=pk)
+    if registered is not None:
+        return registered.view(request, client)
     context = {"client": client, "tab": tab}
     if tab == "contacts":
         context["contacts"] = selectors.client_contacts(client)

@@ -56,3 +56,29 @@ def history_value(value: Any) -> str:
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
+
+
+@register.simple_tag(takes_context=True)
+def render_panel(context: template.Context, panel: Any) -> str:
+    """Draw one registered panel (crm.core.registry.Panel) with the page's request."""
+    from django.template.loader import render_to_string
+
+    request = context.get("request")
+    values = {**panel.context, "user": getattr(request, "user", None)}
+    return render_to_string(panel.template, values, request=request)
+
+
+@register.simple_tag(takes_context=True)
+def render_panels(context: template.Context, place: str) -> str:
+    """Draw every panel the apps registered for `place` ("dashboard", "profile")."""
+    from django.utils.html import format_html_join
+
+    from crm.core.registry import panels
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return ""
+    return format_html_join(
+        "", "{}", ((render_panel(context, panel),) for panel in panels(place, user))
+    )

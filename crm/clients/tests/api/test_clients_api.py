@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from crm.clients.models import Client
-from crm.clients.tests.factories import ClientFactory
+from crm.clients.tests.factories import ClientFactory, LeadSourceFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -62,6 +62,7 @@ def test_create_ignores_owner_and_status_from_the_body(api, manager, other_manag
             "name": "ООО «Ромашка»",
             "inn": "7707083893",
             "phone": "8 495 123 45 67",
+            "source": LeadSourceFactory(name="Сайт").pk,
             "owner": other_manager.pk,
             "status": "archived",
         },

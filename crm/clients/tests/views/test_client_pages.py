@@ -6,7 +6,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from crm.clients.models import Client, ClientStatus
-from crm.clients.tests.factories import ClientFactory
+from crm.clients.tests.factories import ClientFactory, LeadSourceFactory
 from crm.core.models import AuditEntry
 
 pytestmark = pytest.mark.django_db
@@ -102,7 +102,12 @@ def test_manager_cannot_give_a_client_away(client, manager, other_manager):
     client.force_login(manager)
     response = client.post(
         reverse("clients:create"),
-        {"kind": "company", "name": "ООО «Ромашка»", "owner": other_manager.pk},
+        {
+            "kind": "company",
+            "name": "ООО «Ромашка»",
+            "owner": other_manager.pk,
+            "source": LeadSourceFactory(name="Сайт").pk,
+        },
     )
     created = Client.objects.get()
     assert response.status_code == 302
@@ -119,6 +124,7 @@ def test_head_can_reassign_within_the_form(client, head, colleague):
             "name": "ООО «Ромашка»",
             "owner": colleague.pk,
             "department": colleague.department.pk,
+            "source": LeadSourceFactory(name="Сайт").pk,
         },
     )
     assert Client.objects.get().owner == colleague
@@ -151,3 +157,23 @@ def test_contact_and_bank_account_forms(client, manager, base):
     )
     assert response.status_code == 302
     assert own.bank_accounts.get().account == "40702810200000000001"
+
+
+def test_editing_through_the_page_records_before_and_after(client, manager):
+    own = ClientFactory(owner=manager, name="ООО «Старое»", region="")
+    client.force_login(manager)
+    response = client.post(
+        reverse("clients:edit", args=[own.pk]),
+        {
+            "kind": "company",
+            "name": "ООО «Новое»",
+            "inn": own.inn,
+            "kpp": own.kpp,
+            "region": "Москва",
+        },
+    )
+    assert response.status_code == 302
+    entry = AuditEntry.objects.get(action="update", object_id=str(own.pk))
+    assert entry.source == "web"
+    assert entry.changes["name"] == ["ООО «Старое»", "ООО «Новое»"]
+    assert entry.changes["region"] == ["", "Москва"]
