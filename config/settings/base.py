@@ -176,6 +176,16 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/v1",
+    # Several models have a `status` (or `kind`) with their own choices: name each enum.
+    "ENUM_NAME_OVERRIDES": {
+        "ClientStatusEnum": "crm.clients.models.ClientStatus",
+        "ClientKindEnum": "crm.clients.models.ClientKind",
+        "DuplicateStatusEnum": "crm.clients.models.DuplicateStatus",
+        "ImportStatusEnum": "crm.clients.models.ImportStatus",
+        "ActivityStatusEnum": "crm.activities.models.ActivityStatus",
+        "ReminderStatusEnum": "crm.activities.models.ReminderStatus",
+        "JobStatusEnum": "crm.core.models.JobStatus",
+    },
 }
 
 # The worker (manage.py run_worker): how long a claimed job may run before another worker may

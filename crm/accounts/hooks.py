@@ -52,6 +52,36 @@ def search_colleagues(user: Any, query: str, limit: int) -> list[SearchHit]:
 
 
 def register() -> None:
+    from crm.core.registry import SettingsTab, register_settings_tab
+
+    register_settings_tab(
+        SettingsTab(
+            _("Пользователи"),
+            "accounts:user_list",
+            ("accounts:user_list", "accounts:user_create", "accounts:user_edit"),
+            order=10,
+        )
+    )
+    register_settings_tab(
+        SettingsTab(
+            _("Отделы"),
+            "accounts:department_list",
+            (
+                "accounts:department_list",
+                "accounts:department_create",
+                "accounts:department_edit",
+            ),
+            order=20,
+        )
+    )
+    register_settings_tab(
+        SettingsTab(
+            _("Роли и права"),
+            "accounts:role_list",
+            ("accounts:role_list", "accounts:role_edit"),
+            order=30,
+        )
+    )
     register_history(User, _admin_only(User))
     register_history(Department, _admin_only(Department))
     register_search(search_colleagues)

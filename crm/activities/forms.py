@@ -385,6 +385,8 @@ class ActivityFilterForm(forms.Form):
         self.fields["client"].queryset = visible_to(user, Client.objects.all())
 
     def cleaned(self) -> dict[str, Any]:
+        if not self.is_bound:
+            return {}
         if not self.is_valid():
             # Bad values are dropped one by one rather than failing the whole list.
             return {name: value for name, value in self.cleaned_data.items() if value}

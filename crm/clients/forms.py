@@ -128,7 +128,7 @@ class OwnerChoiceField(forms.ModelChoiceField):
         return _("%(name)s (отключён)") % {"name": obj}
 
 
-def _colleagues_any_state(user: Any, scope: Scope) -> models.QuerySet[User]:
+def _colleagues_any_state(user: Any, scope: Scope) -> models.QuerySet[User, Any]:
     """The ids of the colleagues `user` may see, switched-off ones included."""
     users = User.objects.all()
     if scope == Scope.ALL:

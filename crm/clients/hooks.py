@@ -9,7 +9,13 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from crm.clients.models import Client, Industry, LeadSource, Tag
-from crm.core.registry import SearchHit, register_history, register_search
+from crm.core.registry import (
+    SearchHit,
+    SettingsTab,
+    register_history,
+    register_search,
+    register_settings_tab,
+)
 
 
 def search_clients(user: Any, query: str, limit: int) -> list[SearchHit]:
@@ -62,5 +68,26 @@ def register() -> None:
 
     register_search(search_clients)
     register_history(Client, client_history_access)
+    catalog_names = tuple(
+        f"clients:catalog_{name}"
+        for kind, one in (("sources", "source"), ("industries", "industry"), ("tags", "tag"))
+        for name in (kind, f"{one}_create", f"{one}_edit", f"{one}_delete")
+    )
+    for tab in (
+        SettingsTab(_("Справочники"), "clients:catalog_sources", catalog_names, order=60),
+        SettingsTab(
+            _("Заполненность"),
+            "clients:completeness_settings",
+            ("clients:completeness_settings",),
+            order=70,
+        ),
+        SettingsTab(
+            _("Правила ввода"),
+            "clients:entry_rules_settings",
+            ("clients:entry_rules_settings",),
+            order=80,
+        ),
+    ):
+        register_settings_tab(tab)
     for model in (LeadSource, Industry, Tag):
         register_history(model, catalog_history_access(model))

@@ -14,7 +14,7 @@ class CoreConfig(AppConfig):
         from crm.core.db import configure_connection
 
         connection_created.connect(configure_connection, dispatch_uid="svod-configure-connection")
-        from crm.core.registry import Section, register_section
+        from crm.core.registry import Section, SettingsTab, register_section, register_settings_tab
 
         register_section(
             Section(
@@ -24,4 +24,10 @@ class CoreConfig(AppConfig):
                 url_name="core:dashboard",
                 order=0,
             )
+        )
+        register_settings_tab(
+            SettingsTab(_("Журнал изменений"), "core:audit_log", ("core:audit_log",), order=40)
+        )
+        register_settings_tab(
+            SettingsTab(_("Фоновые задачи"), "core:jobs", ("core:jobs",), order=50)
         )

@@ -35,4 +35,8 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 "badge": section.badge(user) if section.badge else 0,
             }
         )
-    return {"nav_sections": items, "nav_namespace": current}
+    return {
+        "nav_sections": items,
+        "nav_namespace": current,
+        "settings_tabs": registry.settings_tabs,  # called by the template only where shown
+    }

@@ -32,12 +32,23 @@ class SearchHit:
     kind: str | Promise
 
 
+@dataclass(frozen=True)
+class SettingsTab:
+    """A tab of the administrator's settings pages; `url_names` mark it active."""
+
+    title: str | Promise
+    url_name: str
+    url_names: tuple[str, ...]
+    order: int = 100
+
+
 SearchProvider = Callable[[Any, str, int], list[SearchHit]]
 HistoryAccess = Callable[[Any, str], models.Model]
 
 _sections: dict[str, Section] = {}
 _search_providers: list[SearchProvider] = []
 _history_access: dict[str, HistoryAccess] = {}
+_settings_tabs: dict[str, SettingsTab] = {}
 
 
 def register_section(section: Section) -> None:
@@ -122,3 +133,11 @@ def notification_actions(user: Any, notifications: list[Any]) -> dict[int, list[
         for notification_id, panel in provider(user, notifications).items():
             found.setdefault(notification_id, []).append(panel)
     return found
+
+
+def register_settings_tab(tab: SettingsTab) -> None:
+    _settings_tabs[tab.url_name] = tab
+
+
+def settings_tabs() -> list[SettingsTab]:
+    return sorted(_settings_tabs.values(), key=lambda tab: (tab.order, tab.url_name))

@@ -15,7 +15,7 @@ def audit_history(instance: models.Model) -> models.QuerySet[AuditEntry]:
     content_type = ContentType.objects.get_for_model(instance, for_concrete_model=True)
     return AuditEntry.objects.filter(
         content_type=content_type, object_id=str(instance.pk)
-    ).select_related("actor")
+    ).select_related("actor", "content_type")
 
 
 def audit_log(

@@ -131,7 +131,8 @@ RESULTS = {
     "passed_on": ["Передано в отдел логистики", "Передано бухгалтерии"],
     "satisfied": ["Претензия признана, сделана допоставка"],
     "rejected": ["Претензия отклонена: нарушены условия хранения"],
-    "done": ["Сделано", "Работы выполнены, акт подписан"],
+    "task:done": ["Сделано", "Подготовлено и отправлено клиенту"],
+    "service_visit:done": ["Работы выполнены, акт подписан", "Оборудование запущено"],
     "repeat_needed": ["Нужна запчасть, назначен повторный выезд"],
     "": ["Сделано", "Поздравили, клиент благодарит"],
 }
@@ -238,7 +239,9 @@ class ActivityGenerator:
                 pool = successes if successes and rnd.random() < 0.7 else options
                 outcome = rnd.choice(pool)
             activity.outcome = outcome
-            activity.result = rnd.choice(RESULTS.get(outcome.code if outcome else "", RESULTS[""]))
+            key = outcome.code if outcome else ""
+            texts = RESULTS.get(f"{code}:{key}") or RESULTS.get(key) or RESULTS[""]
+            activity.result = rnd.choice(texts)
             activity.duration_minutes = max(5, minutes + rnd.randint(-minutes // 2, minutes))
             activity.done_at = start + dt.timedelta(minutes=activity.duration_minutes)
         elif status == ActivityStatus.CANCELLED:

@@ -127,10 +127,7 @@ def handover_client_ids(
     the explicit `client_ids`, else those matching `filters` (the client list's filters, the
     owner forced to `from_user`), else all of them."""
     if client_ids is not None:
-        try:
-            wanted = sorted({int(pk) for pk in client_ids})
-        except (TypeError, ValueError):
-            wanted = []
+        wanted = sorted({int(pk) for pk in client_ids if str(pk).strip().isdigit()})
         if len(wanted) > MAX_EXPLICIT_IDS:
             raise ValidationError({"client_ids": [ERROR_TOO_MANY_IDS]})
         found: list[int] = []

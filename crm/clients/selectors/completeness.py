@@ -86,10 +86,15 @@ def facts_from_values(
     )
 
 
-def _contact_facts(client_ids: Iterable[int]) -> dict[int, ContactFacts]:
+def _id_range(low: int, high: int) -> Q:
+    """Clients low…high by id: a range, cheaper to build and to run than IN of 2 000 ids."""
+    return Q(client_id__gte=low, client_id__lte=high)
+
+
+def _contact_facts(condition: Q) -> dict[int, ContactFacts]:
     """One query: per client, whether it has a contact, a reachable one, a reachable ЛПР."""
     found: dict[int, ContactFacts] = {}
-    rows = ClientContact.objects.filter(client_id__in=list(client_ids)).values_list(
+    rows = ClientContact.objects.filter(condition).values_list(
         "client_id",
         "is_decision_maker",
         "contact__phone",
@@ -107,12 +112,8 @@ def _contact_facts(client_ids: Iterable[int]) -> dict[int, ContactFacts]:
     return found
 
 
-def _with_bank_account(client_ids: Iterable[int]) -> set[int]:
-    return set(
-        BankAccount.objects.filter(client_id__in=list(client_ids)).values_list(
-            "client_id", flat=True
-        )
-    )
+def _with_bank_account(condition: Q) -> set[int]:
+    return set(BankAccount.objects.filter(condition).values_list("client_id", flat=True))
 
 
 def client_facts(client: Client) -> ClientFacts:
@@ -123,16 +124,21 @@ def client_facts(client: Client) -> ClientFacts:
         return facts_from_values(values, bank_account=False, contacts=ContactFacts())
     return facts_from_values(
         values,
-        bank_account=bool(_with_bank_account([client.pk])),
-        contacts=_contact_facts([client.pk]).get(client.pk, ContactFacts()),
+        bank_account=bool(_with_bank_account(Q(client_id=client.pk))),
+        contacts=_contact_facts(Q(client_id=client.pk)).get(client.pk, ContactFacts()),
     )
 
 
 def clients_facts(rows: list[dict[str, Any]]) -> dict[int, ClientFacts]:
-    """Facts of many cards from their values() rows (FACT_COLUMNS) in two more queries."""
+    """Facts of many cards from their values() rows (FACT_COLUMNS) in two more queries; the
+    contacts and bank accounts are read for the id range the rows span (rows of a chunk in id
+    order: the range holds only them)."""
+    if not rows:
+        return {}
     ids = [row["id"] for row in rows]
-    banked = _with_bank_account(ids)
-    contacts = _contact_facts(ids)
+    span = _id_range(min(ids), max(ids))
+    banked = _with_bank_account(span)
+    contacts = _contact_facts(span)
     return {
         row["id"]: facts_from_values(
             row,

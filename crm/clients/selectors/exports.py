@@ -78,40 +78,11 @@ class _Labels:
         self.status = {value: str(label) for value, label in ClientStatus.choices}
 
 
-def export_row(
-    client: Client, labels: _Labels | None = None, tags: Sequence[str] = ()
-) -> list[Cell]:
-    labels = labels or _Labels()
-    return [
-        client.name,
-        client.full_name,
-        labels.kind.get(client.kind, client.kind),
-        client.inn,
-        client.kpp,
-        client.ogrn,
-        phone_for_export(client.phone),
-        client.email,
-        client.website,
-        client.legal_address,
-        client.actual_address,
-        client.region,
-        client.industry.name if client.industry else "",
-        labels.size.get(client.size, client.size),
-        client.source.name if client.source else "",
-        ", ".join(tags),
-        client.owner.full_name,
-        client.department.name if client.department else "",
-        labels.status.get(client.status, client.status),
-        client.completeness,
-        client.comment,
-        timezone.localtime(client.created_at).date(),
-    ]
-
-
 EXPORT_FIELDS = (
-    "kind",
+    "pk",
     "name",
     "full_name",
+    "kind",
     "inn",
     "kpp",
     "ogrn",
@@ -121,38 +92,95 @@ EXPORT_FIELDS = (
     "legal_address",
     "actual_address",
     "region",
+    "industry__name",
     "size",
+    "source__name",
+    "owner__username",
+    "owner__last_name",
+    "owner__first_name",
+    "owner__middle_name",
+    "department__name",
     "status",
     "completeness",
     "comment",
     "created_at",
-    "industry__name",
-    "source__name",
-    "owner__username",
-    "owner__first_name",
-    "owner__last_name",
-    "owner__middle_name",
-    "department__name",
 )
 
 
-def _rows(clients: list[Client], labels: _Labels) -> Iterator[list[Cell]]:
+def export_row(values: Sequence[Any], labels: _Labels, tags: Sequence[str] = ()) -> list[Cell]:
+    """One row of the file from the EXPORT_FIELDS values of a client."""
+    (
+        _pk,
+        name,
+        full_name,
+        kind,
+        inn,
+        kpp,
+        ogrn,
+        phone,
+        email,
+        website,
+        legal_address,
+        actual_address,
+        region,
+        industry,
+        size,
+        source,
+        username,
+        last_name,
+        first_name,
+        middle_name,
+        department,
+        status,
+        completeness,
+        comment,
+        created_at,
+    ) = values
+    owner = " ".join(part for part in (last_name, first_name, middle_name) if part) or username
+    return [
+        name,
+        full_name,
+        labels.kind.get(kind, kind),
+        inn,
+        kpp,
+        ogrn,
+        phone_for_export(phone),
+        email,
+        website,
+        legal_address,
+        actual_address,
+        region,
+        industry or "",
+        labels.size.get(size, size),
+        source or "",
+        ", ".join(tags),
+        owner,
+        department or "",
+        labels.status.get(status, status),
+        completeness,
+        comment,
+        timezone.localtime(created_at).date(),
+    ]
+
+
+def _rows(chunk: list[tuple[Any, ...]], labels: _Labels) -> Iterator[list[Cell]]:
     tags: dict[int, list[str]] = defaultdict(list)
-    links = Client.tags.through.objects.filter(client_id__in=[c.pk for c in clients])
+    links = Client.tags.through.objects.filter(client_id__in=[values[0] for values in chunk])
     for client_id, name in links.values_list("client_id", "tag__name"):
         tags[client_id].append(name)
-    for client in clients:
-        yield export_row(client, labels, sorted(tags[client.pk]))
+    for values in chunk:
+        yield export_row(values, labels, sorted(tags[values[0]]))
 
 
 def client_export_rows(*, user: Any, filters: ClientFilter) -> Iterator[list[Cell]]:
-    """The export's rows in the list's order: two queries per CHUNK_SIZE rows (the clients,
-    their tags), only the columns the file holds."""
-    clients = client_list(user=user, filters=filters).only(*EXPORT_FIELDS)
+    """The export's rows in the list's order: two queries per CHUNK_SIZE rows (the clients'
+    columns as plain values — no model instances, several times faster over a large base —
+    and their tags)."""
+    clients = client_list(user=user, filters=filters).values_list(*EXPORT_FIELDS)
     labels = _Labels()
-    chunk: list[Client] = []
-    for client in clients.iterator(chunk_size=CHUNK_SIZE):
-        chunk.append(client)
+    chunk: list[tuple[Any, ...]] = []
+    for values in clients.iterator(chunk_size=CHUNK_SIZE):
+        chunk.append(values)
         if len(chunk) == CHUNK_SIZE:
             yield from _rows(chunk, labels)
             chunk = []

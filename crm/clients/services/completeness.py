@@ -20,7 +20,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
 from crm.accounts.models import User
-from crm.clients.domain.completeness import criterion_label, score_completeness
+from crm.clients.domain.completeness import (
+    ClientFacts,
+    Completeness,
+    criterion_label,
+    score_completeness,
+)
 from crm.clients.models import Client, CompletenessCriterion
 from crm.clients.selectors.completeness import (
     FACT_COLUMNS,
@@ -71,6 +76,7 @@ def completeness_recompute_all(*, progress: Callable[[int], None] | None = None)
     weights = completeness_weights()
     total = Client.objects.count()
     stale: dict[tuple[int, tuple[str, ...]], list[int]] = defaultdict(list)
+    scored: dict[ClientFacts, Completeness] = {}
     last_id = 0
     seen = 0
     while True:
@@ -85,7 +91,10 @@ def completeness_recompute_all(*, progress: Callable[[int], None] | None = None)
         seen += len(rows)
         facts = clients_facts(rows)
         for row in rows:
-            result = score_completeness(facts[row["id"]], weights)
+            card = facts[row["id"]]
+            result = scored.get(card)
+            if result is None:  # cards are alike: a few thousand distinct facts in 100 000
+                result = scored[card] = score_completeness(card, weights)
             stored = (row["completeness"], tuple(row["completeness_missing"] or ()))
             if stored != (result.score, result.missing):
                 stale[(result.score, result.missing)].append(row["id"])

@@ -20,7 +20,8 @@ from crm.clients.forms import BankAccountForm, ClientFilterForm, ClientForm, Con
 from crm.clients.models import ClientStatus
 from crm.clients.selectors.segments import group_change_last, saved_filters_of
 from crm.clients.services.saved_filters import normalize_query
-from crm.core.htmx import paginate, render_page_or_partial
+from crm.clients.views.paging import paginate_clients
+from crm.core.htmx import render_page_or_partial
 
 
 def _apply_errors(form: Any, error: ValidationError) -> None:
@@ -40,7 +41,7 @@ def client_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ClientFilterForm.for_user(request.user, request.GET)
     filters = form.to_filter()
     clients = selectors.client_list(user=request.user, filters=filters).prefetch_related("tags")
-    page = paginate(request, clients)
+    page = paginate_clients(request, clients)
     current_query = normalize_query(request.GET)
     response = render_page_or_partial(
         request,

@@ -19,7 +19,8 @@ from crm.clients import selectors
 from crm.clients.models import ClientStatus
 from crm.clients.selectors import ClientFilter
 from crm.clients.services.purge import blockers_message, client_purge, purge_blockers
-from crm.core.htmx import paginate, render_page_or_partial
+from crm.clients.views.paging import paginate_clients
+from crm.core.htmx import render_page_or_partial
 
 
 def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -43,7 +44,7 @@ def purge_list(request: AuthenticatedRequest) -> HttpResponse:
         request,
         "clients/purge_list.html",
         "clients/partials/_purge_rows.html",
-        {"page": paginate(request, clients), "search": query},
+        {"page": paginate_clients(request, clients), "search": query},
     )
 
 

@@ -4,7 +4,9 @@ from typing import Any
 
 from django import forms, template
 from django.core.exceptions import FieldDoesNotExist
-from django.db import models
+from django.utils.text import capfirst
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 register = template.Library()
 
@@ -35,24 +37,13 @@ def is_checkbox(field: forms.BoundField) -> bool:
 
 
 @register.filter
-def field_label(name: str, instance: models.Model | None) -> str:
-    """The verbose name of a model field for the history table; the raw name otherwise."""
-    if instance is None:
-        return name
-    try:
-        return str(instance._meta.get_field(name).verbose_name)  # type: ignore[union-attr]
-    except (FieldDoesNotExist, AttributeError):
-        return name
-
-
-@register.filter
 def history_value(value: Any) -> str:
     if value is None or value == "":
         return "—"
     if value is True:
-        return "да"
+        return _("да")
     if value is False:
-        return "нет"
+        return _("нет")
     if isinstance(value, list):
         return ", ".join(str(item) for item in value) or "—"
     return str(value)
@@ -60,12 +51,20 @@ def history_value(value: Any) -> str:
 
 @register.simple_tag(takes_context=True)
 def render_panel(context: template.Context, panel: Any) -> str:
-    """Draw one registered panel (crm.core.registry.Panel) with the page's request."""
-    from django.template.loader import render_to_string
+    """Draw one registered panel (crm.core.registry.Panel) with the page's request, user and
+    CSRF token — not through the context processors again: the navigation's counts are not
+    computed once per panel."""
+    from django.middleware.csrf import get_token
+    from django.template.loader import get_template
 
     request = context.get("request")
-    values = {**panel.context, "user": getattr(request, "user", None)}
-    return render_to_string(panel.template, values, request=request)
+    values = {
+        **panel.context,
+        "request": request,
+        "user": getattr(request, "user", None),
+        "csrf_token": get_token(request) if request is not None else "",
+    }
+    return get_template(panel.template).render(values)
 
 
 @register.simple_tag(takes_context=True)
@@ -82,3 +81,41 @@ def render_panels(context: template.Context, place: str) -> str:
     return format_html_join(
         "", "{}", ((render_panel(context, panel),) for panel in panels(place, user))
     )
+
+
+# Keys of the history that are not model fields (written by services as notes).
+PSEUDO_FIELDS = {
+    "contacts": gettext_lazy("Контакты"),
+    "bank_accounts": gettext_lazy("Банковские счета"),
+    "role": gettext_lazy("Роль"),
+    "permissions": gettext_lazy("Права"),
+    "tags": gettext_lazy("Метки"),
+}
+
+
+def _display(value: Any, choices: dict[Any, Any]) -> str:
+    if isinstance(value, list):
+        return ", ".join(str(choices.get(item, item)) for item in value) or "—"
+    if value in choices:
+        return str(choices[value])
+    return history_value(value)
+
+
+@register.simple_tag
+def history_changes(entry: Any) -> list[tuple[str, str, str]]:
+    """(field label, before, after) of one history row, with choice values shown by name."""
+    model = entry.content_type.model_class()
+    rows = []
+    for name, values in entry.changes.items():
+        before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
+        label: Any = PSEUDO_FIELDS.get(name, name)
+        choices: dict[Any, Any] = {}
+        if model is not None:
+            try:
+                field = model._meta.get_field(name)
+                label = getattr(field, "verbose_name", label)
+                choices = dict(getattr(field, "flatchoices", None) or [])
+            except FieldDoesNotExist:
+                pass
+        rows.append((capfirst(str(label)), _display(before, choices), _display(after, choices)))
+    return rows

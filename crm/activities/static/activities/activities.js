@@ -77,6 +77,12 @@
       if (id) window.htmx.ajax("GET", url, { target: contacts, swap: "innerHTML" });
       else contacts.innerHTML = "<option value=''>—</option>";
     }
+    const subject = form && form.querySelector("#id_subject");
+    if (subject && !subject.value && id) {
+      const kind = form.querySelector("input[name='kind']:checked");
+      const label = kind && form.querySelector(`label[for='${kind.id}']`);
+      subject.value = label ? `${label.textContent.trim()}: ${name}` : name;
+    }
     hidden.dispatchEvent(new Event("change", { bubbles: true }));
   };
   document.addEventListener("click", (event) => {

@@ -18,19 +18,12 @@ from crm.activities.services.delivery import (
     reminder_notification_key,
 )
 from crm.activities.tests.factories import ActivityFactory, ReminderFactory
-from crm.activities.tests.reminder_fixtures import (  # noqa: F401  (fixtures)
-    T0,
-    at_t0,
-    company_language_and_time_zone,
-    due_reminder,
-    only_reminder_job,
-    romashka,
-)
+from crm.activities.tests.reminder_fixtures import T0, due_reminder
 from crm.core import jobs
 from crm.core.jobs import run_pending, schedule_periodic
 from crm.core.models import Job, Notification
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("company_time_zone")]
 
 
 class WorkerKilled(BaseException):
@@ -283,8 +276,7 @@ def test_while_the_user_is_away_the_substitute_gets_the_reminder_and_whose_it_is
     assert notification.user == colleague
     assert notification.title == f"Звонок: Обсудить поставку (за {manager.short_name})"
     assert notification.body.splitlines()[-1] == (
-        "Вы получили это напоминание как замещающий: событие сотрудника "
-        f"{manager.full_name}."
+        f"Вы получили это напоминание как замещающий: событие сотрудника {manager.full_name}."
     )
     assert email_jobs()[0].payload["to"] == ["colleague@svod.test"]
     reminder.refresh_from_db()
@@ -294,7 +286,8 @@ def test_while_the_user_is_away_the_substitute_gets_the_reminder_and_whose_it_is
 def test_the_day_after_the_absence_the_reminder_goes_to_the_user_again(
     manager, colleague, away, time_machine
 ):
-    time_machine.move_to(dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC), tick=False)  # 29th 00:00 MSK
+    midnight = dt.datetime(2026, 11, 28, 21, 0, tzinfo=dt.UTC)  # the 29th begins in Moscow
+    time_machine.move_to(midnight, tick=False)
     due_reminder(manager)
 
     deliver_due_reminders()

@@ -3,10 +3,8 @@ between creating the notification and marking the reminder sent."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import signal
-import sqlite3
 import subprocess
 import sys
 import textwrap
@@ -16,23 +14,21 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
 from django.utils import timezone
 
 from crm.activities.models import Reminder, ReminderStatus
 from crm.activities.services import delivery
 from crm.activities.services.delivery import deliver_due_reminders
-from crm.activities.tests.reminder_fixtures import (  # noqa: F401  (fixtures)
-    company_language_and_time_zone,
-    due_reminder,
-)
+from crm.activities.tests.reminder_fixtures import due_reminder
 from crm.core.models import Job, Notification
 from crm.core.tests.test_jobs import database_for_threads, in_threads
 
 BASE_DIR = Path(settings.BASE_DIR)
-MANAGE_PY = BASE_DIR / "manage.py"
+pytestmark = pytest.mark.usefixtures("company_time_zone")
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_two_workers_racing_deliver_each_reminder_exactly_once(manager, tmp_path, monkeypatch):
     now = timezone.now()
     ids = [due_reminder(manager, minutes_ago=1).pk for _ in range(20)]
@@ -68,24 +64,6 @@ def test_two_workers_racing_deliver_each_reminder_exactly_once(manager, tmp_path
 
 # --- a real worker process, killed --------------------------------------------------------------
 
-SEED = """
-import datetime as dt
-from django.contrib.auth.models import Group
-from django.utils import timezone
-from crm.accounts.models import User
-from crm.activities.models import Activity, ActivityKind, Reminder
-
-user = User.objects.create(username="ivanova", last_name="Иванова", first_name="Анна",
-                           email="ivanova@svod.test")
-user.groups.add(Group.objects.get(name="manager"))
-now = timezone.now()
-activity = Activity.objects.create(kind=ActivityKind.objects.get(code="call"),
-    subject="Позвонить в ООО «Ромашка»", start_at=now + dt.timedelta(minutes=14),
-    responsible=user)
-Reminder.objects.create(activity=activity, user=user, remind_at=now - dt.timedelta(minutes=1),
-                        offset_minutes=15)
-"""
-
 # The worker of the project, except that it stops dead after creating the notification and
 # queuing the e-mail, before marking the reminder sent — and says so in a file.
 DOOMED_WORKER = """
@@ -103,10 +81,32 @@ from django.core.management import call_command
 call_command("run_worker", "--worker-id", "doomed")
 """
 
+# The next round of a (restarted) worker: the period's job is queued, the worker runs what is due.
+NEXT_ROUND = """
+import django
+django.setup()
+from django.core.management import call_command
+from crm.core.jobs import job_enqueue
+job_enqueue(kind="activities.send_reminders")
+call_command("run_worker", "--once", "--worker-id", "revived")
+"""
 
-def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
+
+def _database_url() -> str:
+    """The test database as the worker processes reach it (a file copy on SQLite)."""
+    config = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{config['NAME']}"
+    password = f":{config['PASSWORD']}" if config.get("PASSWORD") else ""
+    return (
+        f"postgres://{config['USER']}{password}@{config['HOST'] or '127.0.0.1'}:"
+        f"{config['PORT'] or 5432}/{config['NAME']}"
+    )
+
+
+def _python(env: dict[str, str], script: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, *args],
+        [sys.executable, "-c", textwrap.dedent(script)],
         env=env,
         cwd=BASE_DIR,
         capture_output=True,
@@ -116,82 +116,62 @@ def _run(env: dict[str, str], *args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-def _state(database: Path) -> tuple[list[tuple[str, str | None]], int, list[str]]:
-    """(reminder status and sent_at, notifications, e-mail job statuses)."""
-    with contextlib.closing(sqlite3.connect(database)) as db:
-        reminders = db.execute("SELECT status, sent_at FROM activities_reminder").fetchall()
-        (notifications,) = db.execute("SELECT count(*) FROM core_notification").fetchone()
-        emails = [
-            row[0]
-            for row in db.execute("SELECT status FROM core_job WHERE kind = 'core.send_email'")
-        ]
+def _state() -> tuple[list[tuple[str, bool]], int, list[str]]:
+    """(each reminder's status and whether it has sent_at, notifications, e-mail job
+    statuses), read over a fresh connection."""
+    ((reminders, notifications, emails),) = in_threads(
+        lambda: (
+            [
+                (status, sent_at is not None)
+                for status, sent_at in Reminder.objects.values_list("status", "sent_at")
+            ],
+            Notification.objects.count(),
+            list(Job.objects.filter(kind="core.send_email").values_list("status", flat=True)),
+        )
+    )
     return reminders, notifications, emails
 
 
-def test_a_worker_killed_between_claiming_and_sending_still_delivers_once(tmp_path):
-    database = tmp_path / "worker.sqlite3"
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_worker_killed_between_claiming_and_sending_still_delivers_once(manager, tmp_path):
+    due_reminder(manager)
     marker = tmp_path / "reached"
-    env = {
-        **os.environ,
-        "DATABASE_URL": f"sqlite:///{database}",
-        "DJANGO_SETTINGS_MODULE": "config.settings.test",
-        "PYTHONUNBUFFERED": "1",
-        "WORKER_IDLE_SECONDS": "1",
-        "SVOD_TEST_MARKER": str(marker),
-    }
-    _run(env, str(MANAGE_PY), "migrate", "--verbosity", "0")
-    _run(env, str(MANAGE_PY), "shell", "-c", textwrap.dedent(SEED))
+    with database_for_threads(tmp_path):
+        env = {
+            **os.environ,
+            "DATABASE_URL": _database_url(),
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            "PYTHONUNBUFFERED": "1",
+            "WORKER_IDLE_SECONDS": "1",
+            "SVOD_TEST_MARKER": str(marker),
+        }
+        doomed = subprocess.Popen(
+            [sys.executable, "-c", textwrap.dedent(DOOMED_WORKER)],
+            env=env,
+            cwd=BASE_DIR,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while not marker.exists() and time.monotonic() < deadline and doomed.poll() is None:
+                time.sleep(0.05)
+            assert marker.exists(), doomed.communicate(timeout=5)
+            doomed.send_signal(signal.SIGKILL)  # the notification is created, not committed
+            doomed.communicate(timeout=10)
+        finally:
+            if doomed.poll() is None:
+                doomed.kill()
+                doomed.communicate()
+        assert doomed.returncode == -signal.SIGKILL
 
-    doomed = subprocess.Popen(
-        [sys.executable, "-c", textwrap.dedent(DOOMED_WORKER)],
-        env=env,
-        cwd=BASE_DIR,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        deadline = time.monotonic() + 60
-        while not marker.exists() and time.monotonic() < deadline and doomed.poll() is None:
-            time.sleep(0.05)
-        assert marker.exists(), doomed.communicate(timeout=5)
-        doomed.send_signal(signal.SIGKILL)  # dies with the notification created, not committed
-        doomed.communicate(timeout=10)
-    finally:
-        if doomed.poll() is None:
-            doomed.kill()
-            doomed.communicate()
-    assert doomed.returncode == -signal.SIGKILL
+        assert _state() == ([(ReminderStatus.PENDING, False)], 0, [])
 
-    reminders, notifications, emails = _state(database)
-    assert [status for status, _sent_at in reminders] == ["pending"]
-    assert (notifications, emails) == (0, [])
+        revived = _python(env, NEXT_ROUND)
+        assert "activities.send_reminders #" in revived.stdout
+        assert "core.send_email #" in revived.stdout
+        assert _state() == ([(ReminderStatus.SENT, True)], 1, ["done"])
 
-    # The next round of the worker (a restarted one) delivers it.
-    _run(
-        env,
-        str(MANAGE_PY),
-        "shell",
-        "-c",
-        "from crm.core.jobs import job_enqueue; job_enqueue(kind='activities.send_reminders')",
-    )
-    revived = _run(env, str(MANAGE_PY), "run_worker", "--once", "--worker-id", "revived")
-    assert "activities.send_reminders #" in revived.stdout
-    assert "core.send_email #" in revived.stdout
-
-    reminders, notifications, emails = _state(database)
-    assert [status for status, _sent_at in reminders] == ["sent"]
-    assert reminders[0][1] is not None
-    assert (notifications, emails) == (1, ["done"])
-
-    # And a third round changes nothing: shown once.
-    _run(
-        env,
-        str(MANAGE_PY),
-        "shell",
-        "-c",
-        "from crm.core.jobs import job_enqueue; job_enqueue(kind='activities.send_reminders')",
-    )
-    _run(env, str(MANAGE_PY), "run_worker", "--once", "--worker-id", "again")
-    reminders, notifications, emails = _state(database)
-    assert ([status for status, _ in reminders], notifications, emails) == (["sent"], 1, ["done"])
+        _python(env, NEXT_ROUND)  # another round changes nothing: shown once
+        assert _state() == ([(ReminderStatus.SENT, True)], 1, ["done"])

@@ -115,7 +115,7 @@ def test_upload_mapping_preview_apply(client, manager):
     result = client.get(reverse("clients:import_preview", args=[batch.pk]))
     content = result.content.decode()
     assert "Загружено: 2, пропущено дублей: 0." in content
-    assert "создано записей — 2 из 2 строк файла" in content
+    assert "создано записей — 2, строк в файле — 2" in content
     assert [c.name for c in result.context["created"]] == ["ООО «Лютик»", "ООО «Ромашка»"]
     # An applied batch goes to its result, not back to the mapping.
     assert client.get(reverse("clients:import_mapping", args=[batch.pk]))["Location"] == (
@@ -451,7 +451,7 @@ def test_a_large_file_is_applied_in_the_background(client, manager, monkeypatch)
     assert set(AuditEntry.objects.values_list("source", "actor_id")) == {("import", manager.pk)}
     refresh = client.get(preview_url, HTTP_HX_REQUEST="true")
     assert refresh["HX-Refresh"] == "true"
-    assert "создано записей — 2 из 2 строк файла" in client.get(preview_url).content.decode()
+    assert "создано записей — 2, строк в файле — 2" in client.get(preview_url).content.decode()
 
 
 def test_a_background_apply_that_meets_an_error_writes_nothing(client, manager, monkeypatch):

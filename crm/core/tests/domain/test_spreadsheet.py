@@ -111,3 +111,17 @@ def test_xlsx_keeps_types_and_drops_characters_xml_cannot_hold():
     assert [c.value for c in sheet[3]] == ["'=1+1", 2.5, None]
     assert sheet.column_dimensions["A"].width == 30
     assert sheet.freeze_panes == "A2"
+
+
+def test_xlsx_header_is_bold_and_frozen_dates_are_dates_long_text_fits_a_cell():
+    content = xlsx_bytes(
+        ["Когда", "Текст"],
+        [[dt.datetime(2025, 1, 2, 10, 30), "я" * 40_000], [dt.date(2024, 2, 29), "  с пробелами "]],
+    )
+    sheet = load_workbook(io.BytesIO(content)).active
+    assert [cell.font.b for cell in sheet[1]] == [True, True]
+    assert sheet["A2"].value == dt.datetime(2025, 1, 2, 10, 30)
+    assert sheet["A2"].is_date
+    assert sheet["A3"].value == dt.datetime(2024, 2, 29)
+    assert len(sheet["B2"].value) == 32_767
+    assert sheet["B3"].value == "  с пробелами "

@@ -45,13 +45,14 @@ def test_administrator_sees_the_change_in_the_user_history(client, administrator
     assert response.templates[0].name == "core/partials/_history.html"
     entries = list(response.context["entries"])
     assert [entry.changes for entry in entries] == [
-        {"position": ["", "Старший менеджер"], "groups": [["manager"], ["head_of_sales"]]}
+        {"position": ["", "Старший менеджер"], "role": ["Менеджер", "Руководитель отдела продаж"]}
     ]
     html = response.content.decode()
     assert "<html" not in html
     assert "Должность" in html
     assert "<del>—</del> → <ins>Старший менеджер</ins>" in html
-    assert "<del>manager</del> → <ins>head_of_sales</ins>" in html
+    assert "Роль:" in html
+    assert "<del>Менеджер</del> → <ins>Руководитель отдела продаж</ins>" in html
     assert str(administrator) in html
     assert "Система" in html  # changed by a service call, outside a request
 
