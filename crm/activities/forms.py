@@ -407,7 +407,7 @@ class ActivityFilterForm(forms.Form):
             employee_id=employee.pk if employee else None,
             date_from=data.get("date_from"),
             date_to=data.get("date_to"),
-            status=data.get("status") or "",
+            status=(data.get("status") or "") if tab == "all" else "",
             direction=data.get("direction") or "",
             text=data.get("q") or "",
         )

@@ -151,6 +151,8 @@ class Client(TimeStampedModel):
             models.Index(fields=["owner", "status", "name"]),
             models.Index(fields=["department", "status", "name"]),
             models.Index(fields=["status", "completeness"]),
+            models.Index(fields=["status", "created_at"]),
+            models.Index(fields=["status", "inn"]),
         ]
         constraints = [
             models.CheckConstraint(

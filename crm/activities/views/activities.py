@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -88,7 +89,9 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
         request, "activities/activity_list.html", "activities/partials/_work_list.html", context
     )
     if request.htmx:
-        response["HX-Push-Url"] = request.get_full_path()
+        # The address bar keeps the filter without the form's empty fields.
+        query = urlencode([(k, v) for k, v in request.GET.items() if v and k != "client_q"])
+        response["HX-Push-Url"] = f"{request.path}?{query}" if query else request.path
     return response
 
 

@@ -115,7 +115,7 @@ LEGAL_FORM_WORDS = frozenset(
     {"ооо", "ао", "пао", "зао", "оао", "нао", "ип", "нко", "ано", "гуп", "муп", "фгуп", "тоо"}
 )
 _WORD = re.compile(r"[0-9a-zа-я]+")
-_VOWELS = re.compile(r"[аеиоуыэюяъьaeiouy]")
+_NO_VOWELS = str.maketrans("", "", "аеиоуыэюяъьaeiouy")
 _REPEATS = re.compile(r"(.)\1+")
 # Latin letters that look like Cyrillic ones, in words that mix both scripts ("OOO Pомашка").
 _LOOKALIKES = str.maketrans("aceopxykmthb", "асеорхукмтнв")
@@ -153,7 +153,7 @@ class Pair:
 
 
 def email_domain(email: str) -> str:
-    return email.rpartition("@")[2].lower()
+    return email[email.rfind("@") + 1 :].lower()
 
 
 @lru_cache(maxsize=200_000)
@@ -200,7 +200,9 @@ def _prepare(card: Card, *, person: bool = False) -> _Prepared:
         words=frozenset(tokens),
         numbers=frozenset(token for token in tokens if not token.isalpha()),
         person=person or any(token.endswith(_PATRONYMIC_ENDINGS) for token in tokens[1:]),
-        domains=frozenset(email_domain(email) for email in card.emails) - PUBLIC_MAIL_DOMAINS,
+        domains=frozenset(email_domain(email) for email in card.emails) - PUBLIC_MAIL_DOMAINS
+        if card.emails
+        else frozenset(),
     )
 
 
@@ -358,7 +360,7 @@ def _deletions(text: str) -> set[str]:
 def consonant_skeleton(tokens: Iterable[str]) -> str:
     """Each word without vowels and doubled letters, the words sorted: ("ассоциация",
     "радуга") → "рдг сцц" with the doubles collapsed: "рдг сц"."""
-    words = (_REPEATS.sub(r"\1", _VOWELS.sub("", token)) for token in tokens)
+    words = (_REPEATS.sub(r"\1", token.translate(_NO_VOWELS)) for token in tokens)
     return " ".join(sorted(word for word in words if word))
 
 
@@ -410,10 +412,11 @@ def candidate_pairs(
     blocks: dict[str, int | list[int]] = {}
     for index, card in enumerate(cards):
         for key in blocking_keys(card, with_domains=with_domains):
-            members = blocks.get(key)
-            if members is None:
-                blocks[key] = index
-            elif isinstance(members, int):
+            if key not in blocks:
+                blocks[key] = index  # most keys stay alone: no list for them
+                continue
+            members = blocks[key]
+            if isinstance(members, int):
                 blocks[key] = [members, index]
             else:
                 members.append(index)

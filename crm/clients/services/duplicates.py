@@ -103,7 +103,9 @@ def contact_cards() -> list[Card]:
     rows = (
         ContactPerson.objects.filter(pk__in=working)
         .order_by("id")
-        .values_list("id", "last_name", "first_name", "middle_name", "phone", "mobile_phone", "email")
+        .values_list(
+            "id", "last_name", "first_name", "middle_name", "phone", "mobile_phone", "email"
+        )
     )
     cards = []
     for contact_id, last, first, middle, phone, mobile, email in rows.iterator(
@@ -271,7 +273,7 @@ def _dismiss(by: User, pair: models.Model) -> None:
 
 @transaction.atomic
 def client_duplicate_dismiss(*, by: User, pair: ClientDuplicate) -> ClientDuplicate:
-    """"Не дубли": the pair leaves the review list and later scans do not bring it back."""
+    """ "Не дубли": the pair leaves the review list and later scans do not bring it back."""
     _dismiss(by, pair)
     return pair
 

@@ -169,7 +169,10 @@ def _xlsx_cell(reference: str, value: Cell, style: int = 0) -> str:
     if isinstance(value, dt.date):
         serial = (value - _EXCEL_EPOCH.date()).days
         return f'<c r="{reference}" s="{_STYLE_DATE}"><v>{serial}</v></c>'
-    text = _xml_text(neutralize_formula(value)[:EXCEL_CELL_LIMIT])
+    # Characters XML cannot hold are dropped before neutralizing: "\x1f=1" must not become
+    # "=1" after the check.
+    text = neutralize_formula(_ILLEGAL_XML.sub("", value))[:EXCEL_CELL_LIMIT]
+    text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{reference}" t="inlineStr"{styled}><is><t{space}>{text}</t></is></c>'
 

@@ -41,6 +41,17 @@
   document.addEventListener("htmx:afterSwap", updateSelection);
   document.addEventListener("DOMContentLoaded", updateSelection);
 
+  // "Мои / Мой отдел" changes the whole page (title, the employee filter): a plain navigation.
+  document.addEventListener("change", (event) => {
+    if (!event.target.matches("#activity-filters input[name='scope']")) return;
+    event.stopPropagation();
+    const params = new URLSearchParams();
+    new FormData(event.target.form).forEach((value, key) => {
+      if (value && key !== "client_q" && key !== "employee") params.append(key, value);
+    });
+    window.location.search = params.toString();
+  }, true);
+
   // A work-list tab remembers itself in the filter form.
   document.addEventListener("click", (event) => {
     const tab = event.target.closest("[data-work-tab]");

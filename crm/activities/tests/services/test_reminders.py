@@ -144,9 +144,7 @@ def test_the_substitute_may_snooze_the_absent_ones_reminder(manager, colleague, 
 # --- seen, missed -----------------------------------------------------------------------------
 
 
-def test_mark_seen_takes_the_reminder_off_the_missed_list_and_reads_its_notification(
-    manager, sent
-):
+def test_mark_seen_takes_the_reminder_off_the_missed_list_and_reads_its_notification(manager, sent):
     assert missed_reminders(manager) == [sent]
 
     assert reminder_mark_seen(by=manager, reminders=[sent]) == 1

@@ -18,9 +18,7 @@ from crm.core.models import AuditEntry
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/clients/import/"
-GOOD_CSV = (
-    "ИНН;Наименование;Источник\n7707083893;ООО «Ромашка»;Сайт\n5001007329;ООО «Лютик»;Сайт\n"
-)
+GOOD_CSV = "ИНН;Наименование;Источник\n7707083893;ООО «Ромашка»;Сайт\n5001007329;ООО «Лютик»;Сайт\n"
 
 
 @pytest.fixture
@@ -113,7 +111,9 @@ def test_apply_with_an_error_writes_nothing(api, manager):
 
 def test_mapping_by_column_title_or_index(api, head, colleague):
     api.force_authenticate(head)
-    text = f"Название фирмы;Код;Кто ведёт;Откуда\nООО «Ромашка»;7707083893;{colleague.username};Сайт\n"
+    text = (
+        f"Название фирмы;Код;Кто ведёт;Откуда\nООО «Ромашка»;7707083893;{colleague.username};Сайт\n"
+    )
     mapping = {"Название фирмы": "name", "1": "inn", "Кто ведёт": "owner", "Откуда": "source"}
     response = api.post(
         URL,
@@ -146,7 +146,10 @@ def test_mapping_by_column_title_or_index(api, head, colleague):
             {"file": "GOOD", "kind": "deals"},
             {"kind": ["Выберите, что загружаем: клиентов или контакты"]},
         ),
-        ({"file": "GOOD", "mapping": "[1]"}, {"mapping": ["Соответствие колонок — не JSON-объект"]}),
+        (
+            {"file": "GOOD", "mapping": "[1]"},
+            {"mapping": ["Соответствие колонок — не JSON-объект"]},
+        ),
         (
             {"file": "GOOD", "mapping": '{"Телефон": "phone"}'},
             {"mapping": ["В файле нет колонки «Телефон»"]},

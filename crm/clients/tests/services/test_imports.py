@@ -32,9 +32,7 @@ HEADER = "Наименование;ИНН;КПП;Телефон;E-mail;Исто�
 
 
 def upload(user, text: str, *, kind="clients", name="clients.csv", encoding="utf-8"):
-    return imports.import_upload(
-        by=user, kind=kind, file_name=name, content=text.encode(encoding)
-    )
+    return imports.import_upload(by=user, kind=kind, file_name=name, content=text.encode(encoding))
 
 
 def csv_text(*rows: str, header: str = HEADER) -> str:
@@ -135,10 +133,14 @@ def test_bad_mapping_is_refused_and_kept_unchanged(manager, mapping, message):
     [
         ("clients.xls", b"x", "Загрузите файл CSV или XLSX: «clients.xls» — файл другого типа"),
         ("clients.csv", b"", "Файл пуст"),
-        ("clients.csv", "Наименование;ИНН\n".encode(), "Файл пуст — в нём нет ни одной строки с данными"),
         (
             "clients.csv",
-            b"a;b\n1;\"2\n",
+            "Наименование;ИНН\n".encode(),
+            "Файл пуст — в нём нет ни одной строки с данными",
+        ),
+        (
+            "clients.csv",
+            b'a;b\n1;"2\n',
             "Строка 2: кавычка открыта и не закрыта до конца файла",
         ),
         (
@@ -310,13 +312,19 @@ def test_a_failure_while_writing_rolls_back_the_rows_already_written(manager, mo
     [
         (";7707083893;;;;Сайт", "Строка 2, Наименование: Укажите наименование клиента"),
         ("ИП Иванов;7707083893;;;;Сайт", "Строка 2, ИНН: ИНН должен содержать 12 цифр"),
-        ("ООО «Ромашка»;7707083893;77070100;;;Сайт",
-         "Строка 2, КПП: КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры"),
-        ("ООО «Ромашка»;;;;;", "Строка 2, Источник: нужно заполнить: этого требуют правила "
-         "ввода при создании клиента"),
-        ("О" * 256 + ";;;;;Сайт",
-         "Строка 2, Наименование: Убедитесь, что это значение содержит не более 255 символов "
-         "(сейчас 256)."),
+        (
+            "ООО «Ромашка»;7707083893;77070100;;;Сайт",
+            "Строка 2, КПП: КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры",
+        ),
+        (
+            "ООО «Ромашка»;;;;;",
+            "Строка 2, Источник: нужно заполнить: этого требуют правила ввода при создании клиента",
+        ),
+        (
+            "О" * 256 + ";;;;;Сайт",
+            "Строка 2, Наименование: Убедитесь, что это значение содержит не более 255 символов "
+            "(сейчас 256).",
+        ),
     ],
 )
 def test_row_errors_use_the_same_rules_as_the_form(manager, row, message):
@@ -405,7 +413,9 @@ def test_head_assigns_owners_of_the_department_only(head, colleague, other_manag
 def test_manager_cannot_map_the_owner_column(manager, colleague):
     batch = upload(
         manager,
-        csv_text(f"ООО «Ромашка»;{colleague.username};Сайт", header="Наименование;Менеджер;Источник"),
+        csv_text(
+            f"ООО «Ромашка»;{colleague.username};Сайт", header="Наименование;Менеджер;Источник"
+        ),
     )
     assert batch.mapping == {"0": "name", "2": "source"}  # not suggested for a manager
     # As if sent around the checks: the mapping is checked again on preview and apply.

@@ -177,3 +177,20 @@ def test_editing_through_the_page_records_before_and_after(client, manager):
     assert entry.source == "web"
     assert entry.changes["name"] == ["ООО «Старое»", "ООО «Новое»"]
     assert entry.changes["region"] == ["", "Москва"]
+
+
+def test_history_names_fields_and_choices_in_russian(client, manager):
+    from crm.clients import services
+    from crm.clients.models import LeadSource
+
+    created = services.client_create(
+        by=manager, kind="company", name="ООО «Ромашка»", source=LeadSource.objects.first()
+    )
+    services.contact_add(by=manager, client=created, first_name="Мария", position="Бухгалтер")
+    client.force_login(manager)
+    html = client.get(reverse("core:history", args=["clients.client", created.pk])).content.decode()
+    assert "Вид:</span>" in html
+    assert "<ins>Организация</ins>" in html
+    assert "<ins>Действует</ins>" in html
+    assert "Контакты:</span>" in html
+    assert "company" not in html

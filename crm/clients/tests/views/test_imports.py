@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from crm.clients.models import Client, ImportBatch, ImportStatus, Industry, LeadSource
+from crm.clients.models import Client, ImportBatch, ImportStatus, Industry, LeadSource, Tag
 from crm.clients.tests.factories import ClientFactory
 from crm.core.models import AuditEntry
 
@@ -209,9 +209,7 @@ def test_preview_with_errors_lists_rows_and_apply_writes_nothing(client, manager
     assert Client.objects.count() == 0
 
 
-def test_duplicates_shown_with_a_link_only_to_cards_the_user_may_open(
-    client, manager, colleague
-):
+def test_duplicates_shown_with_a_link_only_to_cards_the_user_may_open(client, manager, colleague):
     mine = ClientFactory(owner=manager, name="ООО «Ромашка»", inn="7707083893", kpp="")
     theirs = ClientFactory(owner=colleague, name="ООО «Лютик»", inn="5001007329", kpp="")
     client.force_login(manager)
@@ -290,7 +288,7 @@ def exported(manager, colleague):
     source = LeadSource.objects.get(name="Сайт")
     own = ClientFactory(
         owner=manager,
-        name="=HYPERLINK(\"http://evil.test\";\"Нажми\")",
+        name='=HYPERLINK("http://evil.test";"Нажми")',
         full_name="ООО «Ромашка; и Ко»",
         inn="7707083893",
         kpp="770701001",
@@ -301,6 +299,7 @@ def exported(manager, colleague):
         comment="-1+1",
         completeness=40,
     )
+    own.tags.set([Tag.objects.create(name="VIP"), Tag.objects.create(name="Госзаказчик")])
     ClientFactory(owner=colleague, name="ООО «Коллеги»")
     return own
 
@@ -319,7 +318,7 @@ def test_csv_export_exact_content_neutralized_and_scoped(client, manager, export
     assert rows == [
         EXPORT_HEADER,
         [
-            "'=HYPERLINK(\"http://evil.test\";\"Нажми\")",
+            '\'=HYPERLINK("http://evil.test";"Нажми")',
             "ООО «Ромашка; и Ко»",
             "Организация",
             "7707083893",
@@ -334,7 +333,7 @@ def test_csv_export_exact_content_neutralized_and_scoped(client, manager, export
             "",
             "",
             "Сайт",
-            "",
+            "VIP, Госзаказчик",
             manager.full_name,
             manager.department.name,
             "Действует",
@@ -357,7 +356,7 @@ def test_xlsx_export_exact_content(client, manager, exported):
     assert rows[0] == EXPORT_HEADER
     assert len(rows) == 2
     assert rows[1][:4] == [
-        "'=HYPERLINK(\"http://evil.test\";\"Нажми\")",
+        '\'=HYPERLINK("http://evil.test";"Нажми")',
         "ООО «Ромашка; и Ко»",
         "Организация",
         "7707083893",

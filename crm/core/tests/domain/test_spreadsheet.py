@@ -96,6 +96,11 @@ def test_csv_line_quotes_what_needs_it():
     )
 
 
+def test_xlsx_drops_control_characters_before_neutralizing():
+    sheet = load_workbook(io.BytesIO(xlsx_bytes(["a"], [["\x1f=1+1"]]))).active
+    assert sheet["A2"].value == "'=1+1"
+
+
 def test_xlsx_keeps_types_and_drops_characters_xml_cannot_hold():
     content = xlsx_bytes(
         ["Текст", "Число", "Дата"],
