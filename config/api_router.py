@@ -10,6 +10,12 @@ from crm.activities.api.handover import HandoverViewSet
 from crm.activities.api.reminders import ReminderViewSet
 from crm.activities.api.views import ActivityKindViewSet, ActivityViewSet
 from crm.clients.api.contacts import ContactViewSet
+from crm.clients.api.duplicates import (
+    ClientDuplicateCheckView,
+    ClientDuplicateListView,
+    ClientMergeView,
+    MergeUndoView,
+)
 from crm.clients.api.entry_rules import ClientEntryRulesView
 from crm.clients.api.imports import (
     ClientExportView,
@@ -83,5 +89,14 @@ urlpatterns = [
         GroupChangeUndoView.as_view(),
         name="client-group-change-undo",
     ),
+    # Duplicates and merge, before the router as well ("clients/{pk}/").
+    path(
+        "clients/duplicate-check/",
+        ClientDuplicateCheckView.as_view(),
+        name="client-duplicate-check",
+    ),
+    path("clients/merge/", ClientMergeView.as_view(), name="client-merge"),
+    path("client-duplicates/", ClientDuplicateListView.as_view(), name="client-duplicates"),
+    path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="merge-undo"),
     *router.urls,
 ]

@@ -16,11 +16,13 @@ from crm.clients.models import (
     ClientSize,
     ClientStatus,
     ContactPerson,
+    EntryPoint,
     Industry,
     LeadSource,
     Tag,
 )
 from crm.clients.selectors import ClientFilter
+from crm.clients.selectors.entry_rules import entry_rules_by_point
 
 
 class ClientForm(forms.ModelForm):
@@ -70,6 +72,14 @@ class ClientForm(forms.ModelForm):
             # A manager cannot give a client to someone else or move it to another department.
             del self.fields["owner"]
             del self.fields["department"]
+        if self.instance.pk is None:
+            # Fields the entry rules require on creation of every kind are marked as required
+            # (the service checks the kind actually chosen).
+            required = set.intersection(
+                *(set(entry_rules_by_point(kind)[EntryPoint.CREATION]) for kind in ClientKind)
+            )
+            for name in required & set(self.fields):
+                self.fields[name].required = True
 
 
 class ContactForm(forms.ModelForm):

@@ -4,6 +4,7 @@ from crm.clients import views
 from crm.clients.views import (
     catalogs,
     completeness,
+    duplicates,
     imports,
     purge,
     quick_registration,
@@ -75,4 +76,39 @@ urlpatterns += [
     path("import/<int:pk>/", imports.import_preview, name="import_preview"),
     path("import/<int:pk>/apply/", imports.import_apply, name="import_apply"),
     path("export.<str:file_format>", imports.client_export, name="export"),
+]
+
+# Duplicates: the review of the full scan, merge and its undo.
+urlpatterns += [
+    path("duplicates/", duplicates.duplicate_list, name="duplicates"),
+    path(
+        "duplicates/contacts/",
+        duplicates.duplicate_list,
+        {"what": "contacts"},
+        name="contact_duplicates",
+    ),
+    path("duplicates/scan/", duplicates.duplicate_scan_start, name="duplicate_scan"),
+    path(
+        "duplicates/scan/<int:pk>/",
+        duplicates.duplicate_scan_status,
+        name="duplicate_scan_status",
+    ),
+    path(
+        "duplicates/<int:pk>/dismiss/",
+        duplicates.client_duplicate_dismiss,
+        name="duplicate_dismiss",
+    ),
+    path(
+        "duplicates/contacts/<int:pk>/dismiss/",
+        duplicates.contact_duplicate_dismiss,
+        name="contact_duplicate_dismiss",
+    ),
+    path("merge/<int:kept_pk>/<int:merged_pk>/", duplicates.client_merge, name="merge"),
+    path(
+        "contacts/merge/<int:kept_pk>/<int:merged_pk>/",
+        duplicates.contact_merge,
+        name="contact_merge",
+    ),
+    path("merges/<int:pk>/", duplicates.merge_detail, name="merge_detail"),
+    path("merges/<int:pk>/undo/", duplicates.merge_undo, name="merge_undo"),
 ]

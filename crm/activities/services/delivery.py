@@ -2,21 +2,22 @@
 
 Every 30 seconds the worker runs `activities.send_reminders` (crm.core.jobs.periodic_job). It
 takes the due PENDING reminders in batches, in the order they fall due, and delivers each one in
-its own transaction:
+its own savepoint (a transaction commits a few of them at a time):
 
 1. the recipient is the reminder's user, or — while that user is away (an Absence in force
    today) — the substitute, who is told whose work it is;
 2. the bell notification is created with the key `reminder:<id>:<remind_at>` and the e-mail job
-   is queued with the key `reminder-email:<id>:<remind_at>` — inside the same transaction, so
+   is queued with the key `reminder-email:<id>:<remind_at>` — inside the same savepoint, so
    neither can exist without the other and a second attempt finds both instead of adding more;
 3. the reminder is marked SENT with a conditional UPDATE (still PENDING, same remind_at). When
    that finds nothing — another worker delivered it, or it was snoozed meanwhile — the
-   transaction is rolled back and nothing of this attempt remains.
+   savepoint is rolled back and nothing of this attempt remains.
 
 A worker that dies anywhere in between leaves nothing committed: the reminder is still PENDING
 and the next run (of any worker) delivers it. Two workers racing for the same reminder meet at
 the unique keys and the conditional UPDATE: one notification and one e-mail. Reminders of
-activities that are done or cancelled are not sent: they are cancelled."""
+activities that are done or cancelled are not sent: they are cancelled. Someone who has left
+still gets the bell (nobody reads it) but no e-mail."""
 
 from __future__ import annotations
 
@@ -40,6 +41,7 @@ logger = logging.getLogger(__name__)
 
 BATCH_SIZE = 200
 MAX_BATCHES = 50  # at most 10 000 reminders per run; the next run takes the rest
+COMMIT_EVERY = 25  # reminders per transaction (each one in its own savepoint)
 PERIOD_SECONDS = 30
 
 
@@ -167,7 +169,8 @@ class _Superseded(Exception):
 def deliver_reminder(
     reminder: Reminder, *, recipient: User, absent: User | None, now: dt.datetime
 ) -> bool:
-    """Deliver one reminder in one transaction; True when this call delivered it."""
+    """Deliver one reminder, all or nothing (a savepoint inside the caller's transaction); True
+    when this call delivered it."""
     title, body = reminder_text(reminder, recipient=recipient, absent=absent)
     try:
         with transaction.atomic():
@@ -179,7 +182,7 @@ def deliver_reminder(
                 email=False,  # queued below, in this transaction, under the reminder's own key
                 key=reminder_notification_key(reminder),
             )
-            if recipient.email:
+            if recipient.email and recipient.is_active:  # no mail to someone who left
                 job_enqueue(
                     kind="core.send_email",
                     payload={"subject": title, "body": body, "to": [recipient.email]},
@@ -200,17 +203,23 @@ def deliver_due_reminders(*, now: dt.datetime | None = None) -> dict[str, int]:
     today = timezone.localdate(now)
     for batch in _batches(now):
         substitutes = substitutes_today({reminder.user_id for reminder in batch}, today=today)
-        for reminder in batch:
-            substitute = substitutes.get(reminder.user_id)
-            recipient = substitute or reminder.user
-            absent = reminder.user if substitute is not None else None
-            try:
-                delivered = deliver_reminder(reminder, recipient=recipient, absent=absent, now=now)
-            except Exception:  # one broken reminder must not hold back the others
-                logger.exception("Reminder %s was not delivered", reminder.pk)
-                result["failed"] += 1
-                continue
-            result["sent" if delivered else "skipped"] += 1
+        for start in range(0, len(batch), COMMIT_EVERY):
+            # One commit for several reminders, each in its own savepoint: a worker dying
+            # rolls back the whole group, which stays PENDING for the next run.
+            with transaction.atomic():
+                for reminder in batch[start : start + COMMIT_EVERY]:
+                    substitute = substitutes.get(reminder.user_id)
+                    recipient = substitute or reminder.user
+                    absent = reminder.user if substitute is not None else None
+                    try:
+                        delivered = deliver_reminder(
+                            reminder, recipient=recipient, absent=absent, now=now
+                        )
+                    except Exception:  # one broken reminder must not hold back the others
+                        logger.exception("Reminder %s was not delivered", reminder.pk)
+                        result["failed"] += 1
+                        continue
+                    result["sent" if delivered else "skipped"] += 1
     return result
 
 

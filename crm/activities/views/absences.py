@@ -15,8 +15,7 @@ from django.views.decorators.http import require_POST
 from crm.accounts import services as accounts_services
 from crm.accounts.http import AuthenticatedRequest
 from crm.accounts.selectors import absence_list
-from crm.activities.forms_handover import AbsenceForm
-from crm.activities.views.handover import _apply_errors
+from crm.activities.forms_handover import AbsenceForm, apply_errors
 
 
 @login_required
@@ -27,7 +26,7 @@ def absence_page(request: AuthenticatedRequest) -> HttpResponse:
         try:
             absence = accounts_services.absence_create(by=request.user, **values)
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
         else:
             messages.success(
                 request,

@@ -3,8 +3,6 @@ preview of what moves, confirm; the journal and one handover."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,6 +14,7 @@ from crm.accounts.http import AuthenticatedRequest
 from crm.activities.forms_handover import (
     SCOPE_FILTER,
     HandoverForm,
+    apply_errors,
     client_filter_fields,
     client_filter_form,
 )
@@ -26,14 +25,6 @@ from crm.activities.selectors.handover import (
 )
 from crm.activities.services import handover as services
 from crm.core.htmx import paginate
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -70,7 +61,7 @@ def handover_page(request: AuthenticatedRequest) -> HttpResponse:
                 form.add_error(None, services.ERROR_NO_CLIENTS)
                 preview = None
         except ValidationError as error:
-            _apply_errors(form, error)
+            apply_errors(form, error)
     return render(
         request,
         "activities/handover_form.html",

@@ -32,6 +32,7 @@ from rest_framework.views import APIView
 
 from crm.accounts.models import User
 from crm.clients.models import ImportBatch
+from crm.clients.selectors import lead_sources
 from crm.clients.selectors.imports import import_apply_job_of, import_batch_get
 from crm.clients.services import imports as services
 from crm.clients.views.imports import XLSX_CONTENT_TYPE, client_export_response
@@ -47,7 +48,8 @@ class ImportRequestSerializer(serializers.Serializer):
     mapping = serializers.CharField(
         required=False,
         help_text='JSON: {"ИНН": "inn", "Наименование": "name"} — колонка (название или '
-        "номер с нуля) → код поля. По умолчанию угадывается по заголовкам.",
+        "номер с нуля) → код поля; ключ source_default — источник (id или название) для "
+        "строк без него. По умолчанию угадывается по заголовкам.",
     )
     apply = serializers.BooleanField(default=False, help_text="Загрузить: всё или ничего")
     skip_duplicates = serializers.BooleanField(default=True)
@@ -147,6 +149,9 @@ def _mapping_from(text: str, header: tuple[str, ...]) -> dict[str, str]:
     mapping: dict[str, str] = {}
     for column, code in given.items():
         column = str(column)
+        if column == services.OPTION_DEFAULT_SOURCE:
+            mapping[column] = _source_id(str(code or ""))
+            continue
         if column in header:
             index = header.index(column)
         elif column.isdigit():
@@ -157,6 +162,16 @@ def _mapping_from(text: str, header: tuple[str, ...]) -> dict[str, str]:
             )
         mapping[str(index)] = str(code or "")
     return mapping
+
+
+def _source_id(value: str) -> str:
+    """The lead source for rows without one, given by id or by name."""
+    if value.isdigit() or not value:
+        return value
+    source = lead_sources().filter(name__iexact=value.strip()).first()
+    if source is None:
+        raise ValidationError({"mapping": [str(services.ERROR_UNKNOWN_SOURCE % {"value": value})]})
+    return str(source.pk)
 
 
 def preview_data(preview: services.ImportPreview, skip_duplicates: bool) -> dict[str, Any]:

@@ -169,8 +169,12 @@ def name_tokens(name: str) -> tuple[str, ...]:
     for token in _WORD.findall(text):
         if token in LEGAL_FORM_WORDS:
             continue
-        if _LATIN.search(token) and _CYRILLIC.search(token):
-            token = token.translate(_LOOKALIKES)
+        if _LATIN.search(token):
+            lookalike = token.translate(_LOOKALIKES)
+            if lookalike in LEGAL_FORM_WORDS:  # "OOO" typed in Latin letters
+                continue
+            if _CYRILLIC.search(token):
+                token = lookalike
         tokens.append(token)
     return tuple(tokens)
 
@@ -218,6 +222,8 @@ def _words_pair_up(first: _Prepared, second: _Prepared) -> bool:
     name written as one word: "Ист-Транс" ~ "Исттранс"). A word without a partner makes two
     names of two organizations however many letters they share: "Первый век Девелопмент" and
     "Первый двор Девелопмент", "Уральский путь" and "Уральский путь Про"."""
+    if OSA.distance(first.joined, second.joined, score_cutoff=1) <= 1:
+        return True  # the same letters, spaced or hyphenated differently
     person = first.person or second.person
     for words, other in ((first.words, second), (second.words, first)):
         partners = (*other.words, other.joined)

@@ -20,14 +20,23 @@ from typing import Any
 
 from openpyxl import load_workbook
 
+from crm.core.domain.messages import Message, _
 from crm.core.domain.spreadsheet import restore_neutralized
 
 MAX_ROWS = 20_000
 DELIMITERS = (";", ",", "\t")
 
 
+ERROR_EMPTY = Message(_("Файл пуст"))
+ERROR_BINARY = _("Строка %(line)s: в строке двоичные данные — это не текстовый файл CSV")
+ERROR_NOT_XLSX = Message(
+    _("Файл повреждён или это не XLSX: сохраните его в Excel как «Книга Excel (*.xlsx)»")
+)
+
+
 class TabularError(ValueError):
-    """The file cannot be read as a table. The message is Russian and shown to the user."""
+    """The file cannot be read as a table. The message (args[0]) is a Message: Russian, and
+    translated by the caller with crm.core.i18n.translated."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +61,7 @@ def read_table(content: bytes, file_name: str) -> Table:
         return read_xlsx(content)
     if name.endswith(".csv"):
         return read_csv(content)
-    raise TabularError(f"Файл «{file_name}» — не CSV и не XLSX")
+    raise TabularError(Message(_("Файл «%(name)s» — не CSV и не XLSX"), name=file_name))
 
 
 def decode_text(content: bytes) -> tuple[str, str]:
@@ -62,7 +71,7 @@ def decode_text(content: bytes) -> tuple[str, str]:
         try:
             return content.decode("utf-16"), "utf-16"
         except UnicodeDecodeError as error:
-            raise TabularError("Файл в кодировке UTF-16 повреждён") from error
+            raise TabularError(Message(_("Файл в кодировке UTF-16 повреждён"))) from error
     try:
         return content.decode("utf-8-sig"), "utf-8"
     except UnicodeDecodeError:
@@ -72,8 +81,13 @@ def decode_text(content: bytes) -> tuple[str, str]:
     except UnicodeDecodeError as error:
         line = content[: error.start].count(b"\n") + 1
         raise TabularError(
-            f"Строка {line}: не удалось прочитать текст — сохраните файл в кодировке UTF-8 "
-            "или windows-1251"
+            Message(
+                _(
+                    "Строка %(line)s: не удалось прочитать текст — сохраните файл в кодировке "
+                    "UTF-8 или windows-1251"
+                ),
+                line=line,
+            )
         ) from error
 
 
@@ -103,25 +117,28 @@ def _clean(text: str) -> str:
 def _csv_error(error: csv.Error, line: int, delimiter: str) -> TabularError:
     text = str(error)
     if "unexpected end of data" in text or "EOF" in text:
-        reason = "кавычка открыта и не закрыта до конца файла"
+        template = _("Строка %(line)s: кавычка открыта и не закрыта до конца файла")
     elif "expected after" in text:
-        reason = f"после закрывающей кавычки должен идти разделитель «{delimiter}»"
+        template = _(
+            "Строка %(line)s: после закрывающей кавычки должен идти разделитель «%(delimiter)s»"
+        )
     elif "NUL" in text or "null byte" in text:
-        reason = "в строке двоичные данные — это не текстовый файл CSV"
+        template = ERROR_BINARY
     elif "field larger than field limit" in text:
-        reason = "слишком длинное значение — вероятно, не закрыта кавычка"
+        template = _("Строка %(line)s: слишком длинное значение — вероятно, не закрыта кавычка")
     else:
-        reason = "строку не удалось разобрать"
-    return TabularError(f"Строка {line}: {reason}")
+        template = _("Строка %(line)s: строку не удалось разобрать")
+    params = {"line": line, "delimiter": delimiter} if "delimiter" in template else {"line": line}
+    return TabularError(Message(template, **params))
 
 
 def read_csv(content: bytes) -> Table:
     if not content.strip():
-        raise TabularError("Файл пуст")
+        raise TabularError(ERROR_EMPTY)
     text, encoding = decode_text(content)
     if "\x00" in text:
         line = text[: text.index("\x00")].count("\n") + 1
-        raise TabularError(f"Строка {line}: в строке двоичные данные — это не текстовый файл CSV")
+        raise TabularError(Message(ERROR_BINARY, line=line))
     delimiter = detect_delimiter(text)
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header: tuple[str, ...] | None = None
@@ -146,21 +163,33 @@ def read_csv(content: bytes) -> Table:
             extra = cells[len(header) :]
             if any(extra):
                 raise TabularError(
-                    f"Строка {line}: значений ({len(cells)}) больше, чем колонок в заголовке "
-                    f"({len(header)}) — проверьте разделитель «{delimiter}» и кавычки"
+                    Message(
+                        _(
+                            "Строка %(line)s: значений (%(values)s) больше, чем колонок в "
+                            "заголовке (%(columns)s) — проверьте разделитель «%(delimiter)s» и "
+                            "кавычки"
+                        ),
+                        line=line,
+                        values=len(cells),
+                        columns=len(header),
+                        delimiter=delimiter,
+                    )
                 )
             cells = cells[: len(header)]
         rows.append(Row(line, cells + ("",) * (len(header) - len(cells))))
         if len(rows) > MAX_ROWS:
             raise _too_many_rows()
     if header is None:
-        raise TabularError("Файл пуст")
+        raise TabularError(ERROR_EMPTY)
     return Table(header, tuple(rows), header_number, encoding, delimiter)
 
 
 def _too_many_rows() -> TabularError:
     return TabularError(
-        f"В файле больше {MAX_ROWS:,} строк — разделите его на части".replace(",", " ")
+        Message(
+            _("В файле больше %(limit)s строк — разделите его на части"),
+            limit=f"{MAX_ROWS:,}".replace(",", " "),
+        )
     )
 
 
@@ -182,21 +211,19 @@ def _xlsx_text(value: Any) -> str:
 
 def read_xlsx(content: bytes) -> Table:
     if not content:
-        raise TabularError("Файл пуст")
+        raise TabularError(ERROR_EMPTY)
     if not zipfile.is_zipfile(io.BytesIO(content)):
-        raise TabularError(
-            "Файл повреждён или это не XLSX: сохраните его в Excel как «Книга Excel (*.xlsx)»"
-        )
+        raise TabularError(ERROR_NOT_XLSX)
     try:
         workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
     except Exception as error:  # openpyxl raises many kinds on a broken file
         raise TabularError(
-            "Файл XLSX повреждён и не открывается: сохраните его в Excel заново"
+            Message(_("Файл XLSX повреждён и не открывается: сохраните его в Excel заново"))
         ) from error
     try:
         sheet = workbook.worksheets[0] if workbook.worksheets else None
         if sheet is None:
-            raise TabularError("В файле XLSX нет ни одного листа")
+            raise TabularError(Message(_("В файле XLSX нет ни одного листа")))
         # The size a file declares may be wrong (some programs write none or a stale one).
         sheet.reset_dimensions()
         return _read_sheet(sheet)
@@ -218,7 +245,10 @@ def _read_sheet(sheet: Any) -> Table:
             break
         except Exception as error:  # a broken sheet XML surfaces while reading rows
             raise TabularError(
-                f"Строка {number}: лист XLSX повреждён — сохраните файл в Excel заново"
+                Message(
+                    _("Строка %(line)s: лист XLSX повреждён — сохраните файл в Excel заново"),
+                    line=number,
+                )
             ) from error
         cells = [_xlsx_text(value) for value in values]
         while cells and not cells[-1]:
@@ -235,7 +265,7 @@ def _read_sheet(sheet: Any) -> Table:
         if len(rows) > MAX_ROWS:
             raise _too_many_rows()
     if header is None:
-        raise TabularError("Файл пуст")
+        raise TabularError(ERROR_EMPTY)
     width = len(header)
     padded = tuple(Row(row.number, row.cells + ("",) * (width - len(row.cells))) for row in rows)
     return Table(tuple(header), padded, header_number)

@@ -30,11 +30,11 @@ from crm.clients.models import (
     DuplicateStatus,
     Merge,
 )
+from crm.clients.selectors.duplicate_review import DUPLICATE_SCAN_JOB
 from crm.core.audit import audit_record
 from crm.core.jobs import job_enqueue, job_handler, job_set_progress
 from crm.core.models import AuditAction, Job, JobStatus
 
-DUPLICATE_SCAN_JOB = "clients.duplicate_scan"
 WRITE_CHUNK = 500
 READ_CHUNK = 5000
 

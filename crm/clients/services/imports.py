@@ -68,6 +68,7 @@ from crm.clients.selectors.imports import (
 from crm.clients.services import clean_client_fields, clean_contact_fields, client_create
 from crm.clients.services import contact_add as contact_add_service
 from crm.core.audit import audit_source
+from crm.core.i18n import translated
 from crm.core.jobs import job_enqueue, job_handler
 from crm.core.models import AuditSource, Job, JobStatus
 
@@ -358,7 +359,7 @@ def _read(batch_or_content: ImportBatch | bytes, file_name: str = "") -> Table:
     try:
         return read_table(content, file_name)
     except TabularError as error:
-        raise ValidationError({"file": [str(error)]}) from error
+        raise ValidationError({"file": [translated(error.args[0])]}) from error
 
 
 def batch_table(batch: ImportBatch) -> Table:

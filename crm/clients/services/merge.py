@@ -275,10 +275,20 @@ def _close_pairs(
     return pairs
 
 
+def relation_title(related: type[models.Model]) -> str:
+    """A related model as people call it; the table of a many-to-many field by the field
+    ("метки" rather than "Связи client-tag")."""
+    owner: Any = related._meta.auto_created
+    if owner:
+        for field in owner._meta.many_to_many:
+            if field.remote_field.through is related:
+                return str(field.verbose_name)
+    return str(related._meta.verbose_name_plural)
+
+
 def _reference_summary(moved: list[list[Any]]) -> str:
     return ", ".join(
-        f"{apps.get_model(label)._meta.verbose_name_plural}: {len(ids)}"
-        for label, _field, ids in moved
+        f"{relation_title(apps.get_model(label))}: {len(ids)}" for label, _field, ids in moved
     )
 
 

@@ -125,6 +125,15 @@ def client_edit(request: AuthenticatedRequest, pk: int | None = None) -> HttpRes
             return redirect("clients:detail", pk=client.pk)
         except ValidationError as error:
             _apply_errors(form, error)
+    elif request.method == "POST":
+        # Show the requisites' errors too, not only the form's, so one round fixes all.
+        checked = {k: v for k, v in form.cleaned_data.items() if k not in ("tags", "owner")}
+        try:
+            services.clean_client_fields(checked)
+        except ValidationError as error:
+            for field, errors in error.message_dict.items():
+                if field in form.fields and field not in form.errors:
+                    form.add_error(field, errors)
     return render(request, "clients/client_form.html", {"form": form, "client": client})
 
 

@@ -91,6 +91,14 @@ def test_a_user_without_email_gets_the_bell_only(at_t0):
     assert email_jobs() == []
 
 
+def test_a_user_who_left_gets_no_email(at_t0):
+    user = UserFactory(is_active=False)
+    due_reminder(user)
+    deliver_due_reminders()
+    assert Notification.objects.filter(user=user).count() == 1
+    assert email_jobs() == []
+
+
 def test_a_reminder_not_yet_due_waits(manager, at_t0):
     reminder = due_reminder(manager, minutes_ago=-1)  # in a minute
     assert deliver_due_reminders()["sent"] == 0

@@ -208,3 +208,25 @@ def test_the_base_page_polls_the_bell_every_15_seconds(client, manager):
     client.force_login(manager)
     html = client.get(reverse("core:dashboard")).content.decode()
     assert "every 15s" in html
+
+
+# --- the activity page ----------------------------------------------------------------------------
+
+
+def test_the_activity_page_offers_snooze_to_the_reminders_user_only(client, manager, head, sent):
+    url = f"/activities/{sent.activity_id}/"
+    client.force_login(manager)
+    html = client.get(url).content.decode()
+    assert html.count("data-snooze=") == 5
+    assert reverse("activities:reminder_snooze", args=[sent.pk]) in html
+    client.force_login(head)  # sees the activity, the reminder is not theirs
+    response = client.get(url)
+    assert response.status_code == 200
+    assert "data-snooze=" not in response.content.decode()
+
+
+def test_snooze_from_the_activity_page_reloads_it(client, manager, sent):
+    client.force_login(manager)
+    response = snooze(client, sent, "1w", origin="activity", HTTP_HX_REQUEST="true")
+    assert (response.status_code, response["HX-Refresh"]) == (204, "true")
+    assert Reminder.objects.get(pk=sent.pk).remind_at == T0 + dt.timedelta(weeks=1)

@@ -279,3 +279,21 @@ def test_batch_state_keeps_the_errors_and_is_only_yours(api, manager, colleague)
     assert state["job"] is None
     api.force_authenticate(colleague)
     assert api.get(f"{URL}{batch_id}/").status_code == 404
+
+
+def test_default_source_by_name_in_the_mapping(api, manager):
+    api.force_authenticate(manager)
+    text = "Наименование\nООО «Ромашка»\n"
+    mapping = {"Наименование": "name", "source_default": "тендер"}
+    response = api.post(
+        URL,
+        {"file": upload(text), "mapping": json.dumps(mapping), "apply": "true"},
+        format="multipart",
+    )
+    assert response.status_code == 201, response.json()
+    assert Client.objects.get().source.name == "Тендер"
+    mapping["source_default"] = "Газета"
+    response = api.post(URL, {"file": upload(text), "mapping": json.dumps(mapping)})
+    assert response.json()["error"]["fields"] == {
+        "mapping": ["Нет источника «Газета» в справочнике"]
+    }

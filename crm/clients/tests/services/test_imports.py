@@ -314,7 +314,8 @@ def test_a_failure_while_writing_rolls_back_the_rows_already_written(manager, mo
         ("ИП Иванов;7707083893;;;;Сайт", "Строка 2, ИНН: ИНН должен содержать 12 цифр"),
         (
             "ООО «Ромашка»;7707083893;77070100;;;Сайт",
-            "Строка 2, КПП: КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, 3 цифры",
+            "Строка 2, КПП: КПП — 9 знаков: 4 цифры, 2 цифры или заглавные латинские буквы, "
+            "3 цифры",
         ),
         (
             "ООО «Ромашка»;;;;;",
@@ -526,7 +527,7 @@ def test_preview_query_count_does_not_grow_with_rows(manager):
 
 
 def test_contacts_are_linked_to_the_clients_by_inn(manager, colleague):
-    romashka = ClientFactory(owner=manager, name="ООО «Ромашка»", inn="7707083893")
+    ClientFactory(owner=manager, name="ООО «Ромашка»", inn="7707083893")
     ClientFactory(owner=colleague, name="ООО «Чужое»", inn="7812345675")
     content = (FIXTURES / "contacts_cp1251.csv").read_text(encoding="cp1251")
     content += "Пётр;Водитель;;;7812345675\n;;;;7707083893\n"

@@ -93,7 +93,8 @@ def test_create_with_bad_inn_shows_the_field_error(client, manager):
     )
     assert response.status_code == 200
     assert response.context["form"].errors == {
-        "inn": ["Неверный ИНН: не сходится контрольное число"]
+        "source": ["Обязательное поле."],
+        "inn": ["Неверный ИНН: не сходится контрольное число"],
     }
     assert Client.objects.count() == 0
 
