@@ -56,273 +56,56 @@ POSTGRES_DATABASE = "svod_bench_dedup"
 COPY_SHARE = 0.05  # of the cards, copies of another card
 SECOND_COPY_SHARE = 0.1  # of the copied cards, copied twice
 
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
 FORMS = [
     ("ООО", "Общество с ограниченной ответственностью"),
     ("АО", "Акционерное общество"),
     ("ПАО", "Публичное акционерное общество"),
     ("ЗАО", "Закрытое акционерное общество"),
 ]
-STEMS = [
-    "Техно",
-    "Строй",
-    "Агро",
-    "Мед",
-    "Инвест",
-    "Энерго",
-    "Транс",
-    "Пром",
-    "Гео",
-    "Эко",
-    "Нефте",
-    "Авто",
-    "Снаб",
-    "Торг",
-    "Металл",
-    "Лес",
-    "Хим",
-    "Электро",
-    "Теле",
-    "Медиа",
-    "Инфо",
-    "Фарм",
-    "Сиб",
-    "Урал",
-    "Волга",
-    "Дон",
-    "Кубань",
-    "Нева",
-    "Балт",
-    "Вест",
-    "Норд",
-    "Ист",
-    "Юг",
-    "Центр",
-    "Гранд",
-    "Старт",
-    "Проф",
-    "Альфа",
-    "Бета",
-    "Гамма",
-    "Дельта",
-    "Омега",
-    "Сигма",
-    "Вита",
-    "Аква",
-    "Термо",
-    "Спец",
-    "Маш",
-    "Рос",
-    "Евро",
-    "Интер",
-    "Глобал",
-    "Смарт",
-    "Стар",
-    "Лайт",
-    "Бизнес",
-    "Кедр",
-    "Мост",
-    "Орион",
-    "Полюс",
-    "Сфера",
-    "Вектор",
-    "Крона",
-    "Рубин",
-    "Алмаз",
-]
-ENDINGS = [
-    "строй",
-    "сервис",
-    "снаб",
-    "торг",
-    "пром",
-    "маш",
-    "комплект",
-    "ресурс",
-    "трейд",
-    "лайн",
-    "систем",
-    "мир",
-    "град",
-    "инвест",
-    "холдинг",
-    "логистик",
-    "технологии",
-    "монтаж",
-    "проект",
-    "маркет",
-    "софт",
-    "дизайн",
-    "экспорт",
-    "импорт",
-    "пласт",
-    "металл",
-    "энерго",
-    "транс",
-    "агро",
-    "мед",
-    "плюс",
-    "лаб",
-    "тех",
-    "стиль",
-    "вент",
-    "дор",
-]
-QUALIFIERS = [
-    "Плюс",
-    "Групп",
-    "Урал",
-    "Сибирь",
-    "Центр",
-    "Про",
-    "М",
-    "Регион",
-    "Юг",
-    "Восток",
-    "Холдинг",
-    "Инжиниринг",
-    "Консалт",
-    "Партнёр",
-    "Трейдинг",
-    "Сервис",
-    "Компани",
-    "Медиа",
-    "Лаб",
-    "Северо-Запад",
-    "Поволжье",
-    "Москва",
-    "Казань",
-    "Самара",
-    "Пермь",
-    "Томск",
-    "Логистик",
-    "Девелопмент",
-    "Капитал",
-    "Системс",
-]
-ADJECTIVES = [
-    "Северный",
-    "Южный",
-    "Новый",
-    "Первый",
-    "Золотой",
-    "Зелёный",
-    "Белый",
-    "Красный",
-    "Сибирский",
-    "Уральский",
-    "Русский",
-    "Большой",
-    "Верный",
-    "Старый",
-    "Честный",
-    "Добрый",
-    "Морской",
-    "Лесной",
-    "Городской",
-    "Народный",
-    "Светлый",
-    "Тёплый",
-]
-NOUNS = [
-    "ветер",
-    "дом",
-    "мост",
-    "путь",
-    "берег",
-    "двор",
-    "край",
-    "лес",
-    "город",
-    "сад",
-    "мир",
-    "век",
-    "стандарт",
-    "капитал",
-    "ресурс",
-    "проект",
-    "альянс",
-    "союз",
-    "рынок",
-    "выбор",
-    "источник",
-    "маяк",
-    "парус",
-    "родник",
-]
+STEMS = _words(
+    "Техно Строй Агро Мед Инвест Энерго Транс Пром Гео Эко Нефте Авто Снаб Торг Металл Лес Хим "
+    "Электро Теле Медиа Инфо Фарм Сиб Урал Волга Дон Кубань Нева Балт Вест Норд Ист Юг Центр "
+    "Гранд Старт Проф Альфа Бета Гамма Дельта Омега Сигма Вита Аква Термо Спец Маш Рос Евро "
+    "Интер Глобал Смарт Стар Лайт Бизнес Кедр Мост Орион Полюс Сфера Вектор Крона Рубин Алмаз"
+)
+ENDINGS = _words(
+    "строй сервис снаб торг пром маш комплект ресурс трейд лайн систем мир град инвест холдинг "
+    "логистик технологии монтаж проект маркет софт дизайн экспорт импорт пласт металл энерго "
+    "транс агро мед плюс лаб тех стиль вент дор"
+)
+QUALIFIERS = _words(
+    "Плюс Групп Урал Сибирь Центр Про М Регион Юг Восток Холдинг Инжиниринг Консалт Партнёр "
+    "Трейдинг Сервис Компани Медиа Лаб Северо-Запад Поволжье Москва Казань Самара Пермь Томск "
+    "Логистик Девелопмент Капитал Системс"
+)
+ADJECTIVES = _words(
+    "Северный Южный Новый Первый Золотой Зелёный Белый Красный Сибирский Уральский Русский "
+    "Большой Верный Старый Честный Добрый Морской Лесной Городской Народный Светлый Тёплый"
+)
+NOUNS = _words(
+    "ветер дом мост путь берег двор край лес город сад мир век стандарт капитал ресурс проект "
+    "альянс союз рынок выбор источник маяк парус родник"
+)
 REGIONS = [("77", "495"), ("78", "812"), ("50", "496"), ("66", "343"), ("16", "843"), ("54", "383")]
 PUBLIC_DOMAINS = ["mail.ru", "yandex.ru", "gmail.com", "bk.ru", "inbox.ru", "rambler.ru"]
-NEIGHBOURS = {  # letters next to each other on the Russian keyboard: the usual typo
-    "й": "цф",
-    "ц": "йуы",
-    "у": "цкв",
-    "к": "уеа",
-    "е": "кнп",
-    "н": "егр",
-    "г": "ншо",
-    "ш": "гщл",
-    "щ": "шзд",
-    "з": "щхж",
-    "ф": "йыя",
-    "ы": "фвч",
-    "в": "ыас",
-    "а": "впм",
-    "п": "арм",
-    "р": "поь",
-    "о": "рлт",
-    "л": "одб",
-    "д": "лжю",
-    "ж": "дэ",
-    "я": "фч",
-    "ч": "яс",
-    "с": "чм",
-    "м": "си",
-    "и": "мт",
-    "т": "иь",
-    "ь": "тб",
-    "б": "ью",
-    "ю": "бд",
-    "э": "ж",
-    "х": "зъ",
-    "ъ": "х",
-}
+# Letters next to each other on the Russian keyboard: the usual typo.
+NEIGHBOURS = dict(
+    item.split(":")
+    for item in _words(
+        "й:цф ц:йуы у:цкв к:уеа е:кнп н:егр г:ншо ш:гщл щ:шзд з:щхж ф:йыя ы:фвч в:ыас а:впм "
+        "п:арм р:поь о:рлт л:одб д:лжю ж:дэ я:фч ч:яс с:чм м:си и:мт т:иь ь:тб б:ью ю:бд э:ж "
+        "х:зъ ъ:х"
+    )
+)
 TRANSLIT = dict(
     zip(
         "абвгдеёжзийклмнопрстуфхцчшщъыьэюя",
-        [
-            "a",
-            "b",
-            "v",
-            "g",
-            "d",
-            "e",
-            "e",
-            "zh",
-            "z",
-            "i",
-            "y",
-            "k",
-            "l",
-            "m",
-            "n",
-            "o",
-            "p",
-            "r",
-            "s",
-            "t",
-            "u",
-            "f",
-            "h",
-            "ts",
-            "ch",
-            "sh",
-            "sch",
-            "-",
-            "y",
-            "-",
-            "e",
-            "yu",
-            "ya",
-        ],
+        _words("a b v g d e e zh z i y k l m n o p r s t u f h ts ch sh sch - y - e yu ya"),
         strict=True,
     )
 )
@@ -774,8 +557,9 @@ def quality(found: Iterable[tuple[int, int]], truth: set[tuple[int, int]]) -> Qu
     return Quality(seeded=len(truth), found=len(pairs), correct=len(pairs & truth))
 
 
-def _line(label: str, q: Quality, seconds: float | None = None) -> str:
+def _line(label: str, q: Quality, seconds: float | None = None, cpu: float | None = None) -> str:
     timing = f"  {seconds:7.2f} s" if seconds is not None else ""
+    timing += f" (CPU {cpu:.2f} s)" if cpu is not None else ""
     return (
         f"{label:<34} recall {q.recall:7.2%}  precision {q.precision:7.2%}  "
         f"pairs {q.found:>7}  (seeded {q.seeded}, found of them {q.correct}){timing}"
@@ -784,31 +568,32 @@ def _line(label: str, q: Quality, seconds: float | None = None) -> str:
 
 def pure_pass(base: Base) -> dict[str, Any]:
     print("Pure pass (crm.clients.domain.dedup, no database)")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     cards = client_cards(base)
     pairs = find_duplicates(cards, min_score=MIN_SCAN_SCORE)
-    seconds = time.perf_counter() - started
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu_started
     truth = base.true_pairs(base.cluster)
     found = [(p.first_id, p.second_id) for p in pairs]
     overall = quality(found, truth)
-    print(_line("  clients", overall, seconds))
+    print(_line("  clients", overall, seconds, cpu))
     by_score: dict[int, Quality] = {}
     for threshold in (55, 70, 85, 95):
         by_score[threshold] = quality(
             [(p.first_id, p.second_id) for p in pairs if p.score >= threshold], truth
         )
         print(_line(f"    score ≥ {threshold}", by_score[threshold]))
-    _recall_by_change(base, {(p.first_id, p.second_id) for p in pairs}, truth)
+    _recall_by_change(base, cards, {(p.first_id, p.second_id) for p in pairs}, truth)
     _show_misses(base, cards, truth - set(found), pairs, truth)
 
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     people = person_cards(base)
     person_pairs = find_duplicates(people, contacts=True, min_score=MIN_CONTACT_SCAN_SCORE)
     person_seconds = time.perf_counter() - started
+    person_cpu = time.process_time() - cpu_started
     person_quality = quality(
         [(p.first_id, p.second_id) for p in person_pairs], base.true_pairs(base.person_cluster)
     )
-    print(_line(f"  contact persons ({len(people)})", person_quality, person_seconds))
+    print(_line(f"  contact persons ({len(people)})", person_quality, person_seconds, person_cpu))
     return {
         "clients": overall,
         "seconds": seconds,
@@ -817,20 +602,29 @@ def pure_pass(base: Base) -> dict[str, Any]:
     }
 
 
-def _recall_by_change(base: Base, found: set[tuple[int, int]], truth: set[tuple[int, int]]) -> None:
+def _recall_by_change(
+    base: Base,
+    cards: Sequence[Card],
+    found: set[tuple[int, int]],
+    truth: set[tuple[int, int]],
+) -> None:
+    """Recall for each kind of change a copy carries, and for copies that share no ИНН,
+    phone or e-mail with the original (found by the name alone)."""
     seeded: Counter[str] = Counter()
     hit: Counter[str] = Counter()
     for pair in truth:
+        first, second = cards[pair[0]], cards[pair[1]]
         changes = set(base.records[pair[0]].changes) | set(base.records[pair[1]].changes)
-        shares_channel = not {"без ИНН", "без телефона", "другой телефон", "без e-mail"} >= (
-            changes & {"без ИНН", "без телефона", "другой телефон", "без e-mail"}
+        shares = bool(
+            (first.inn and first.inn == second.inn)
+            or first.phones & second.phones
+            or first.emails & second.emails
         )
-        for change in changes or {"без изменений"}:
-            seeded[change] += 1
-            hit[change] += pair in found
-        key = "(совпадает ИНН, телефон или e-mail)" if shares_channel else "(только название)"
-        seeded[key] += 1
-        hit[key] += pair in found
+        keys = changes or {"без изменений"}
+        keys |= {"(общий ИНН, телефон или e-mail)" if shares else "(только по названию)"}
+        for key in keys:
+            seeded[key] += 1
+            hit[key] += pair in found
     print("    recall by change:")
     for change, total in sorted(seeded.items(), key=lambda item: -item[1]):
         print(f"      {change:<38} {hit[change] / total:7.2%}  of {total}")
@@ -968,17 +762,16 @@ def database_pass(base: Base, db: str) -> dict[str, Any]:
         client_ids, contact_ids, seconds = _load(base)
         print(f"  loaded {len(client_ids)} clients, {len(contact_ids)} contacts in {seconds:.1f} s")
 
-        from crm.clients.services.duplicates import DUPLICATE_SCAN_JOB, duplicate_scan_start
-
         from crm.accounts.models import User
         from crm.clients.models import ClientDuplicate, ContactDuplicate
+        from crm.clients.services.duplicates import DUPLICATE_SCAN_JOB, duplicate_scan_start
         from crm.core.jobs import run_pending
         from crm.core.models import Job
 
         duplicate_scan_start(by=User.objects.get(username="bench"))
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         run_pending(worker_id="bench")
-        job_seconds = time.perf_counter() - started
+        job_seconds, job_cpu = time.perf_counter() - started, time.process_time() - cpu_started
         job = Job.objects.filter(kind=DUPLICATE_SCAN_JOB).latest("created_at")
         print(f"  job {job.status} in {job_seconds:.1f} s: {job.result}")
         record_of = {pk: index for index, pk in enumerate(client_ids)}
@@ -997,7 +790,7 @@ def database_pass(base: Base, db: str) -> dict[str, Any]:
             ),
             base.true_pairs(base.person_cluster),
         )
-        print(_line("  clients (ClientDuplicate rows)", client_quality, job_seconds))
+        print(_line("  clients (ClientDuplicate rows)", client_quality, job_seconds, job_cpu))
         print(_line("  contacts (ContactDuplicate rows)", contact_quality))
         return {"seconds": job_seconds, "clients": client_quality, "contacts": contact_quality}
     finally:
@@ -1023,8 +816,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         f"Generated {len(base.records)} clients ({len(truth)} seeded duplicate pairs), "
         f"{len(base.people)} contact persons "
         f"({len(base.true_pairs(base.person_cluster))} seeded pairs) "
-        f"in {time.perf_counter() - started:.1f} s; {os.cpu_count()} CPUs"
+        f"in {time.perf_counter() - started:.1f} s; {os.cpu_count()} CPUs, "
+        f"load average {os.getloadavg()[0]:.1f}"
     )
+    if os.getloadavg()[0] > (os.cpu_count() or 1) * 0.75:
+        print(
+            "  (the machine is busy: wall-clock seconds are longer than on an idle one; "
+            "CPU seconds are this process's own)"
+        )
     pure_pass(base)
     if args.db != "none":
         database_pass(base, args.db)

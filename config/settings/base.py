@@ -136,6 +136,11 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/fullcalendar", BASE_DIR / "node_modules" / "fullcalendar"),
+    (
+        "vendor/fullcalendar-locales",
+        BASE_DIR / "node_modules" / "@fullcalendar" / "core" / "locales",
+    ),
 ]
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 MEDIA_URL = "/media/"

@@ -25,4 +25,12 @@ class ActivitiesConfig(AppConfig):
         )
         register_core()
         register_reminders()
-        register_section(Section(code="calendar", title=_("Календарь"), icon="calendar3", order=25))
+        register_section(
+            Section(
+                code="calendar",
+                title=_("Календарь"),
+                icon="calendar3",
+                url_name="activities:calendar",
+                order=25,
+            )
+        )

@@ -59,7 +59,7 @@ class HandoverForm(forms.Form):
             (SCOPE_FILTER, _("Только подходящих под фильтр")),
         ],
         initial=SCOPE_ALL,
-        widget=forms.RadioSelect,
+        widget=forms.RadioSelect(attrs={"class": "form-check-input"}),
     )
     comment = forms.CharField(
         label=_("Комментарий"),

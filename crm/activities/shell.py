@@ -10,6 +10,8 @@ from urllib.parse import urlencode
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
+from crm.accounts.access import user_scope
+from crm.accounts.roles import Area, Scope
 from crm.activities.models import Activity
 
 
@@ -35,11 +37,22 @@ def client_tab(request: Any, client: Any) -> Any:
     return client_activities_tab(request, client)
 
 
+def work_panel(user: Any) -> Any:
+    """The dashboard's "Мои дела": overdue, today and upcoming counts (one query)."""
+    from crm.activities.selectors.activities import activity_counts
+    from crm.core.registry import Panel
+
+    if user_scope(user, Area.SALES) == Scope.NONE:
+        return None
+    return Panel("activities/partials/_dashboard_work.html", {"counts": activity_counts(user=user)})
+
+
 def register() -> None:
     from crm.clients.registry import CardAction, register_card_action, register_card_tab
-    from crm.core.registry import register_history
+    from crm.core.registry import register_dashboard_panel, register_history
 
     register_history(Activity, activity_history_access)
+    register_dashboard_panel("my_work", work_panel, order=20)
     register_card_tab("activities", _("События"), 30, client_tab)
     register_card_action(
         CardAction(

@@ -1,6 +1,14 @@
 from django.urls import path
 
-from crm.activities.views import absences, activities, attachments, feed, handover, reminders
+from crm.activities.views import (
+    absences,
+    activities,
+    attachments,
+    calendar,
+    feed,
+    handover,
+    reminders,
+)
 
 app_name = "activities"
 
@@ -10,6 +18,9 @@ urlpatterns = [
     path("bulk/", activities.activity_bulk, name="bulk"),
     path("pick/clients/", activities.client_search, name="client_search"),
     path("pick/contacts/", activities.contact_options, name="contacts"),
+    path("calendar/", calendar.calendar_page, name="calendar"),
+    path("calendar/events/", calendar.calendar_events, name="calendar_events"),
+    path("calendar/<int:pk>/move/", calendar.calendar_move, name="calendar_move"),
     path("<int:pk>/", activities.activity_detail, name="detail"),
     path("<int:pk>/edit/", activities.activity_edit, name="edit"),
     path("<int:pk>/complete/", activities.activity_complete, name="complete"),

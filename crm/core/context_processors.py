@@ -35,6 +35,11 @@ def shell(request: HttpRequest) -> dict[str, Any]:
                 "badge": section.badge(user) if section.badge else 0,
             }
         )
+    # Only the most specific section is current: /activities/calendar/ is "Календарь", not
+    # also "События" (/activities/).
+    longest = max((len(str(item["url"])) for item in items if item["active"]), default=0)
+    for item in items:
+        item["active"] = bool(item["active"]) and len(str(item["url"])) == longest
     return {
         "nav_sections": items,
         "nav_namespace": current,

@@ -76,10 +76,13 @@ def _own(user: Any) -> Q:
 
 
 def _scoped(user: Any, department: bool) -> models.QuerySet[Activity]:
-    activities = visible_to(user, Activity.objects.all())
-    if not department and user_scope(user, Area.SALES) != Scope.OWN:
-        activities = activities.filter(_own(user))  # for a manager visible_to is "own" already
-    return activities
+    """"Мои": the user's own work (a subset of what any role may see); "Мой отдел": all the
+    user may see (crm.accounts.access)."""
+    if department:
+        return visible_to(user, Activity.objects.all())
+    if user_scope(user, Area.SALES) == Scope.NONE:
+        return Activity.objects.none()
+    return Activity.objects.filter(_own(user))
 
 
 def _overdue(b: WorkListBounds) -> Q:

@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.accounts.access import scope_condition
 from crm.accounts.http import AuthenticatedRequest
 from crm.clients.domain.normalize import format_phone
 from crm.clients.models import Client, ClientStatus, ContactPerson
@@ -25,7 +26,7 @@ from crm.clients.selectors import duplicate_review as review
 from crm.clients.services import duplicates as duplicate_services
 from crm.clients.services import merge as merge_services
 from crm.core.htmx import paginate, render_page_or_partial
-from crm.core.models import JobStatus
+from crm.core.models import Job, JobStatus
 
 SCORE_FILTERS = (0, 70, 85, 95)
 GROUPS_PER_PAGE = 20
@@ -43,9 +44,14 @@ def _is_htmx(request: AuthenticatedRequest) -> bool:
     return bool(getattr(request, "htmx", False))
 
 
-def _scan_context() -> dict[str, Any]:
-    job = review.latest_duplicate_scan()
-    return {"scan": job, "scan_running": job is not None and _running(job.status)}
+def _scan_context(user: Any, job: Job | None = None) -> dict[str, Any]:
+    """The scan panel: its state; the totals of the whole base only for who sees all of it."""
+    job = job or review.latest_duplicate_scan()
+    return {
+        "scan": job,
+        "scan_running": job is not None and _running(job.status),
+        "scan_totals": scope_condition(user, Client) is None,
+    }
 
 
 def _running(status: str) -> bool:
@@ -63,7 +69,7 @@ def duplicate_list(request: AuthenticatedRequest, what: str = "clients") -> Http
         "view": view,
         "min_score": min_score,
         "score_filters": SCORE_FILTERS,
-        **_scan_context(),
+        **_scan_context(request.user),
     }
     if what == "contacts":
         context["page"] = paginate(
@@ -93,9 +99,7 @@ def duplicate_scan_start(request: AuthenticatedRequest) -> HttpResponse:
     job = duplicate_services.duplicate_scan_start(by=request.user)
     if _is_htmx(request):
         return render(
-            request,
-            "clients/partials/_duplicate_scan.html",
-            {"scan": job, "scan_running": _running(job.status)},
+            request, "clients/partials/_duplicate_scan.html", _scan_context(request.user, job)
         )
     messages.info(request, _("Поиск дублей запущен: он идёт в фоне, страницу можно закрыть."))
     return redirect("clients:duplicates")
@@ -106,13 +110,9 @@ def duplicate_scan_status(request: AuthenticatedRequest, pk: int) -> HttpRespons
     """The scan's progress (polled by htmx while it runs); once it is done, the lists on the
     page reload themselves (the HX-Trigger event)."""
     job = review.duplicate_scan_job_get(pk)
-    running = _running(job.status)
-    response = render(
-        request,
-        "clients/partials/_duplicate_scan.html",
-        {"scan": job, "scan_running": running},
-    )
-    if not running and request.GET.get("polling"):
+    context = _scan_context(request.user, job)
+    response = render(request, "clients/partials/_duplicate_scan.html", context)
+    if not context["scan_running"] and request.GET.get("polling"):
         response["HX-Trigger"] = "duplicates-scan-done"
     return response
 
@@ -304,7 +304,8 @@ def merge_detail(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         Client if merge.kind == merge_services.KIND_CLIENT else ContactPerson
     )
     moved = [
-        (merge_services.relation_title(apps.get_model(label)), len(ids)) for label, _name, ids in merge.moved
+        (merge_services.relation_title(apps.get_model(label)), len(ids))
+        for label, _name, ids in merge.moved
     ]
     changed = [
         {

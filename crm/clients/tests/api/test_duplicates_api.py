@@ -38,7 +38,7 @@ def test_duplicate_check_finds_candidates_and_says_which_may_be_opened(api, mana
                 "inn": "7707083893",
                 "owner": manager.full_name,
                 "score": 100,
-                "reasons": ["Совпадает ИНН 7707083893", "Похожее название (100 %)"],
+                "reasons": ["Похожее название (100 %)", "Совпадает ИНН 7707083893"],
                 "can_open": True,
             },
             {
@@ -113,7 +113,7 @@ def couple(manager):
 
 
 def test_merge_and_undo(api, manager, couple):
-    kept, merged, person = couple
+    kept, merged, _person = couple
     api.force_authenticate(manager)
     response = api.post(
         "/api/v1/clients/merge/",
@@ -149,8 +149,8 @@ def test_merge_and_undo(api, manager, couple):
 @pytest.mark.parametrize(
     ("body", "fields"),
     [
-        ({"merged": 1}, {"kept": ["Обязательное поле."]}),
-        ({"kept": "один", "merged": 1}, {"kept": ["Требуется целочисленное значение."]}),
+        ({"kept": None}, {"kept": ["Это поле не может быть пустым."]}),
+        ({"kept": "один"}, {"kept": ["Введите правильное число."]}),
         (
             {"choices": {"phone": "their"}},
             {"choices": ["Для поля «phone» выберите, чьё значение оставить: «kept» или «merged»"]},
@@ -167,6 +167,21 @@ def test_merge_bad_input_is_a_russian_400_naming_the_field(api, manager, couple,
     assert response.json() == error(fields)
     assert Merge.objects.count() == 0
     assert Client.objects.filter(status=ClientStatus.MERGED).count() == 0
+
+
+def test_merge_without_the_merged_card_names_it(api, manager, couple):
+    api.force_authenticate(manager)
+    response = api.post("/api/v1/clients/merge/", {"kept": couple[0].pk}, format="json")
+    assert response.status_code == 400
+    assert response.json() == error({"merged": ["Обязательное поле."]})
+
+
+def test_merge_of_a_card_with_itself_is_a_400(api, manager, couple):
+    api.force_authenticate(manager)
+    body = {"kept": couple[0].pk, "merged": couple[0].pk}
+    response = api.post("/api/v1/clients/merge/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == error({"merged": ["Нельзя объединить карточку саму с собой"]})
 
 
 def test_merge_with_another_users_card_is_404(api, manager, other_manager, couple):

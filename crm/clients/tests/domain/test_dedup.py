@@ -35,7 +35,7 @@ ROMASHKA = Card(
     ("name", "tokens"),
     [
         ("ООО «Ромашка»", ("ромашка",)),
-        ('Ромашка ООО', ("ромашка",)),
+        ("Ромашка ООО", ("ромашка",)),
         ('Общество с ограниченной ответственностью "Ромашка"', ("ромашка",)),
         ("ИП Иванов Иван Иванович", ("иванов", "иван", "иванович")),
         ("ЗАО «Альфа-Трейд»", ("альфа", "трейд")),
@@ -127,7 +127,7 @@ def test_nothing_alike_has_no_reasons():
 cards = st.builds(
     Card,
     id=st.integers(min_value=1, max_value=10**6),
-    name=st.text(alphabet="абвгдеёжзиклмнопрстуфхцчшэюя «»\"-ООИП0123456789", max_size=30),
+    name=st.text(alphabet='абвгдеёжзиклмнопрстуфхцчшэюя «»"-ООИП0123456789', max_size=30),
     inn=st.sampled_from(["", "7707083893", "7736050003", "500100732259"]),
     kpp=st.sampled_from(["", "770701001", "773601001"]),
     phones=st.frozensets(st.sampled_from(["+74951234567", "+74957654321"]), max_size=2),
@@ -144,8 +144,7 @@ def test_score_is_symmetric(first, second):
         score_duplicate(second, first).reasons
     )
     assert (
-        score_contact_duplicate(first, second).score
-        == score_contact_duplicate(second, first).score
+        score_contact_duplicate(first, second).score == score_contact_duplicate(second, first).score
     )
 
 
@@ -217,8 +216,11 @@ def test_consonant_skeleton():
     assert consonant_skeleton(("ассоциация", "радуга")) == "рдг сц"
 
 
+NAME_KEY_PREFIXES = ("n:", "f:", "s:", "x:", "r:")
+
+
 def test_blocking_keys_by_signal():
-    assert {key for key in blocking_keys(ROMASHKA) if not key[:2] in ("n:", "f:", "s:", "x:", "r:")} == {
+    assert {key for key in blocking_keys(ROMASHKA) if key[:2] not in NAME_KEY_PREFIXES} == {
         "i:7707083893",
         "p:+74951234567",
         "e:info@romashka.ru",

@@ -113,9 +113,7 @@ def test_a_second_scan_changes_nothing(base):
 
 def test_dismissed_and_merged_pairs_are_not_reopened(base, manager):
     duplicate_scan()
-    dismissed = ClientDuplicate.objects.get(
-        first=base["romashka"], second=base["romashka_again"]
-    )
+    dismissed = ClientDuplicate.objects.get(first=base["romashka"], second=base["romashka_again"])
     client_duplicate_dismiss(by=manager, pair=dismissed)
     ClientDuplicate.objects.filter(first=base["vasilek"]).update(status=DuplicateStatus.MERGED)
 
@@ -170,9 +168,7 @@ def test_contact_persons_are_scanned_with_their_links(manager):
     again = ContactPersonFactory(
         last_name="Иванов", first_name="Иван", middle_name="", phone="+79161234567"
     )
-    reception = ContactPersonFactory(
-        last_name="Сидорова", first_name="Анна", phone="+79161234567"
-    )
+    reception = ContactPersonFactory(last_name="Сидорова", first_name="Анна", phone="+79161234567")
     alone = ContactPersonFactory(last_name="Иванов", first_name="Иван", middle_name="Петрович")
     for person, card in ((ivanov, client), (again, other), (reception, client)):
         ClientContact.objects.create(client=card, contact=person)
@@ -194,7 +190,9 @@ def test_contact_persons_are_scanned_with_their_links(manager):
 def test_a_merged_contact_person_is_not_compared_again(manager):
     client = ClientFactory(owner=manager)
     first = ContactPersonFactory(last_name="Иванов", first_name="Иван", mobile_phone="+79161234567")
-    second = ContactPersonFactory(last_name="Иванов", first_name="Иван", mobile_phone="+79161234567")
+    second = ContactPersonFactory(
+        last_name="Иванов", first_name="Иван", mobile_phone="+79161234567"
+    )
     for person in (first, second):
         ClientContact.objects.create(client=client, contact=person, is_main=person is first)
     Merge.objects.create(kind="contact", kept_id=first.pk, merged_id=second.pk, by=manager)

@@ -51,7 +51,7 @@ def full_snapshot():
     tags_through = Client.tags.through
     return {
         "clients": {
-            c.pk: {k: v for k, v in model_to_dict(c, exclude=["tags"]).items()}
+            c.pk: model_to_dict(c, exclude=["tags"])
             | {
                 "status": c.status,
                 "name_search": c.name_search,

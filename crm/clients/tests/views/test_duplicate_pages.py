@@ -143,10 +143,12 @@ def test_contact_pairs_tab_and_its_query_count(client, manager, other_manager):
     assert len(queries) == few
 
 
-def test_scan_starts_shows_progress_and_reloads_the_list_when_done(client, manager):
+def test_scan_starts_shows_progress_and_reloads_the_list_when_done(
+    client, manager, administrator
+):
     ClientFactory(owner=manager, name="ООО «Ромашка»", inn="", kpp="")
     ClientFactory(owner=manager, name="Ромашка ООО", inn="", kpp="")
-    client.force_login(manager)
+    client.force_login(administrator)
     response = client.post(reverse("clients:duplicate_scan"), HTTP_HX_REQUEST="true")
     content = response.content.decode()
     assert "Поиск дублей в очереди" in content
@@ -159,6 +161,11 @@ def test_scan_starts_shows_progress_and_reloads_the_list_when_done(client, manag
     assert response["HX-Trigger"] == "duplicates-scan-done"
     assert "пар клиентов: 1" in response.content.decode()
     assert shown(client.get(reverse("clients:duplicates"))) == [("ООО «Ромашка»", "Ромашка ООО")]
+    # A manager sees the pairs of their own cards, not the totals of the whole base.
+    client.force_login(manager)
+    content = client.get(reverse("clients:duplicates")).content.decode()
+    assert "Последний поиск:" in content
+    assert "пар клиентов" not in content
 
 
 def test_scan_without_htmx_redirects_with_a_message(client, manager):
