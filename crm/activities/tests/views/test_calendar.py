@@ -333,3 +333,16 @@ def test_move_needs_post(client, manager):
     activity = ActivityFactory(responsible=manager, start_at=at(11, 10))
     client.force_login(manager)
     assert client.get(move_url(activity)).status_code == 405
+
+
+def test_head_does_not_see_what_a_colleague_co_executes_elsewhere(
+    client, head, manager, other_manager
+):
+    elsewhere = ActivityFactory(
+        responsible=other_manager, subject="Чужой отдел", start_at=at(11, 9)
+    )
+    elsewhere.co_executors.set([manager])
+    client.force_login(manager)
+    assert titles(client.get(EVENTS, WEEK)) == ["Чужой отдел"]  # the co-executor sees it
+    client.force_login(head)
+    assert titles(client.get(EVENTS, {**WEEK, "users": str(manager.pk)})) == []

@@ -211,3 +211,26 @@ def test_the_background_job_reports_progress_and_the_result(base, manager):
     assert pairs() == EXPECTED
     assert duplicate_scan_start(by=manager) != job  # done: a new scan may start
     assert Job.objects.filter(kind=DUPLICATE_SCAN_JOB).count() == 2
+
+
+def test_a_big_base_scores_contact_persons_in_a_second_process(base, manager, monkeypatch):
+    """The same result when the contacts are scored in a spawned process."""
+    import crm.clients.services.duplicates as duplicates
+
+    card = ClientFactory(owner=manager, name="ООО «Другое»")
+    for middle in ("Петрович", ""):
+        person = ContactPersonFactory(
+            last_name="Иванов", first_name="Иван", middle_name=middle, email="ivanov@x.ru"
+        )
+        ClientContact.objects.create(client=card, contact=person, is_main=middle == "")
+    monkeypatch.setattr(duplicates, "PARALLEL_FROM", 0)
+    result = duplicate_scan()
+    assert pairs() == EXPECTED
+    assert contact_pairs() == {
+        ("Иванов Иван Петрович", "Иванов Иван"): (
+            100,
+            ["Похожее имя (95 %)", "Совпадает e-mail ivanov@x.ru"],
+            DuplicateStatus.NEW,
+        )
+    }
+    assert result["contacts"]["new"] == 1
