@@ -276,7 +276,7 @@ class ActivityGenerator:
 
     def co_executor(self, activity: Activity) -> int | None:
         code = self.code_of[activity.kind_id]
-        if code not in ("meeting", "service_visit") or self.random.random() > 0.2:
+        if code not in ("meeting", "service_visit") or self.random.random() > 0.04:
             return None
         others = [
             pk

@@ -57,9 +57,11 @@ def filters_from_query(params: Any, user: User) -> ActivityFilter:
     kind_id = None
     kind = params.get("kind", "")
     if kind:
-        kind_id = _int(kind) or ActivityKind.objects.filter(code=kind).values_list(
-            "pk", flat=True
-        ).first() or -1
+        kind_id = (
+            _int(kind)
+            or ActivityKind.objects.filter(code=kind).values_list("pk", flat=True).first()
+            or -1
+        )
     department = params.get("scope") == "department" and selectors.sees_department(user)
     return ActivityFilter(
         tab=params.get("tab", "") if params.get("tab") in TABS else "",
@@ -75,10 +77,10 @@ def filters_from_query(params: Any, user: User) -> ActivityFilter:
     )
 
 
-def _with_rows(activities: QuerySet[Activity]) -> QuerySet[Activity]:
-    return activities.prefetch_related(
-        "co_executors", Prefetch("reminders", queryset=Reminder.objects.order_by("remind_at"))
-    )
+ROW_PREFETCH = (
+    "co_executors",
+    Prefetch("reminders", queryset=Reminder.objects.order_by("remind_at", "id")),
+)
 
 
 class ActivityViewSet(viewsets.ModelViewSet):
@@ -94,9 +96,13 @@ class ActivityViewSet(viewsets.ModelViewSet):
     def user(self) -> User:
         return cast(User, self.request.user)
 
-    def get_queryset(self) -> QuerySet[Activity]:
+    def get_queryset(self) -> Any:
+        """A work list (selectors.ActivityRows: a union of index-friendly parts) that the
+        pagination slices; relations are fetched for the page only."""
         filters = filters_from_query(self.request.query_params, self.user)
-        return _with_rows(selectors.activity_list(user=self.user, filters=filters))
+        return selectors.activity_list(user=self.user, filters=filters).prefetch_related(
+            *ROW_PREFETCH
+        )
 
     def get_object(self) -> Activity:
         return selectors.activity_get(user=self.user, pk=self.kwargs["pk"])
@@ -110,13 +116,16 @@ class ActivityViewSet(viewsets.ModelViewSet):
         serializer_class = self.get_serializer_class()
         kwargs.setdefault("context", self.get_serializer_context())
         if serializer_class is ActivityWriteSerializer:
-            kwargs["previous_queryset"] = selectors.activity_list(user=self.user)
+            kwargs["previous_queryset"] = selectors.visible_activities(self.user)
         return serializer_class(*args, **kwargs)
 
     def _read(self, activity: Activity) -> dict[str, Any]:
-        rows = Activity.objects.select_related("kind", "client", "responsible", "outcome")
-        fresh = _with_rows(rows)
-        return ActivitySerializer(fresh.get(pk=activity.pk)).data
+        fresh = (
+            Activity.objects.select_related(*selectors.ROW_RELATIONS)
+            .prefetch_related(*ROW_PREFETCH)
+            .get(pk=activity.pk)
+        )
+        return ActivitySerializer(fresh).data
 
     @extend_schema(parameters=LIST_PARAMETERS)
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:

@@ -2,21 +2,38 @@
 (overdue, today, upcoming, done recently) in the user's own time zone, their counts in one
 query, one activity with what its page shows, and a client's contact history.
 
-Every list is answered from the indexes of Activity — (responsible, status, start_at),
-(department, status, start_at), (status, start_at), (client, -start_at) — so a page costs the
-same few queries at 1 000 000 activities as at ten."""
+Speed at 1 000 000 activities. "Responsible OR co-executor OR same department" written as one
+OR makes a planner (SQLite's above all) give up the composite indexes and walk the whole
+(status, start_at) range of every user. So a list is the UNION ALL of disjoint parts, each
+answered from one index:
+
+- the user's own rows: (responsible, status, start_at) — also ordered by start_at, so a page
+  stops after its 50 rows;
+- a head's department: (department, status, start_at);
+- the rows the user only co-executes: driven from the co-executor table (a few rows per
+  user); their other conditions are wrapped in COALESCE(x, x) so that no planner is tempted to
+  walk an index of all users' rows instead.
+
+Counts are COUNT(*) over the same unions — the four tab counts in one statement."""
 
 from __future__ import annotations
 
 import datetime as dt
 import zoneinfo
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, replace
 from typing import Any
 
-from django.db import models
-from django.db.models import Count, Q, Value
-from django.db.models.functions import StrIndex
-from django.db.models.lookups import GreaterThan
+from django.db import connections, models
+from django.db.models import F, Q, Value
+from django.db.models.functions import Coalesce, StrIndex
+from django.db.models.lookups import (
+    Exact,
+    GreaterThan,
+    GreaterThanOrEqual,
+    In,
+    LessThan,
+)
 from django.http import Http404
 from django.utils import timezone
 
@@ -36,6 +53,8 @@ from crm.clients.models import Client
 
 TABS = ("overdue", "today", "upcoming", "done")
 ALL = "all"
+ROW_RELATIONS = ("kind", "client", "contact", "responsible", "outcome")
+ALL_COUNT_LIMIT = 10_000  # the list of everything counts up to here ("более 10 000")
 
 
 @dataclass(frozen=True)
@@ -68,43 +87,57 @@ def sees_department(user: Any) -> bool:
     return user_scope(user, Area.SALES) in (Scope.DEPARTMENT, Scope.ALL)
 
 
-def _own(user: Any) -> Q:
-    """Responsible or co-executor — the user or anyone the user substitutes today."""
-    people = acting_for(user)
-    helpers = Activity.co_executors.through.objects.filter(user_id__in=people).values("activity_id")
-    return Q(responsible_id__in=people) | Q(pk__in=helpers)
+# ---------------------------------------------------------------------------------------------
+# Conditions. `fenced` conditions compare COALESCE(column, column): the same rows, no index.
+
+Column = Callable[[str], Any]
 
 
-def _scoped(user: Any, department: bool) -> models.QuerySet[Activity]:
-    """"Мои": the user's own work (a subset of what any role may see); "Мой отдел": all the
-    user may see (crm.accounts.access)."""
-    if department:
-        return visible_to(user, Activity.objects.all())
-    if user_scope(user, Area.SALES) == Scope.NONE:
-        return Activity.objects.none()
-    return Activity.objects.filter(_own(user))
+def _plain(name: str) -> Any:
+    return F(name)
 
 
-def _overdue(b: WorkListBounds) -> Q:
-    return Q(status=ActivityStatus.PLANNED) & (
-        Q(start_at__lt=b.today_start) | Q(all_day=False, start_at__lt=b.now)
+def _fenced(name: str) -> Any:
+    return Coalesce(F(name), F(name))
+
+
+def _overdue(b: WorkListBounds, col: Column = _plain) -> Q:
+    """Planned and past; an all-day activity only once its day is over."""
+    return (
+        Q(Exact(col("status"), ActivityStatus.PLANNED))
+        & Q(LessThan(col("start_at"), b.now))
+        & (Q(LessThan(col("start_at"), b.today_start)) | Q(Exact(col("all_day"), False)))
     )
 
 
-def _today(b: WorkListBounds) -> Q:
-    return Q(
-        status=ActivityStatus.PLANNED, start_at__gte=b.today_start, start_at__lt=b.tomorrow_start
-    ) & (Q(all_day=True) | Q(start_at__gte=b.now))
-
-
-def _upcoming(b: WorkListBounds) -> Q:
-    return Q(
-        status=ActivityStatus.PLANNED, start_at__gte=b.tomorrow_start, start_at__lt=b.upcoming_end
+def _today(b: WorkListBounds, col: Column = _plain) -> Q:
+    return (
+        Q(Exact(col("status"), ActivityStatus.PLANNED))
+        & Q(GreaterThanOrEqual(col("start_at"), b.today_start))
+        & Q(LessThan(col("start_at"), b.tomorrow_start))
+        & (Q(Exact(col("all_day"), True)) | Q(GreaterThanOrEqual(col("start_at"), b.now)))
     )
 
 
-def _done(b: WorkListBounds) -> Q:
-    return Q(status=ActivityStatus.DONE, start_at__gte=b.done_from)
+def _upcoming(b: WorkListBounds, col: Column = _plain) -> Q:
+    return (
+        Q(Exact(col("status"), ActivityStatus.PLANNED))
+        & Q(GreaterThanOrEqual(col("start_at"), b.tomorrow_start))
+        & Q(LessThan(col("start_at"), b.upcoming_end))
+    )
+
+
+def _done(b: WorkListBounds, col: Column = _plain) -> Q:
+    return Q(Exact(col("status"), ActivityStatus.DONE)) & Q(
+        GreaterThanOrEqual(col("start_at"), b.done_from)
+    )
+
+
+def _attention(b: WorkListBounds, col: Column = _plain) -> Q:
+    """Overdue + today = every planned activity that starts before tomorrow."""
+    return Q(Exact(col("status"), ActivityStatus.PLANNED)) & Q(
+        LessThan(col("start_at"), b.tomorrow_start)
+    )
 
 
 TAB_CONDITIONS = {"overdue": _overdue, "today": _today, "upcoming": _upcoming, "done": _done}
@@ -122,80 +155,283 @@ def _contains(field: str, text: str) -> Q:
     return Q(GreaterThan(StrIndex(field, Value(text)), 0))
 
 
-def _filtered(
-    activities: models.QuerySet[Activity], filters: ActivityFilter, zone: dt.tzinfo
-) -> models.QuerySet[Activity]:
+def _filter_condition(filters: ActivityFilter, zone: dt.tzinfo, col: Column = _plain) -> Q:
+    condition = Q()
     if filters.kind_id:
-        activities = activities.filter(kind_id=filters.kind_id)
+        condition &= Q(Exact(col("kind_id"), filters.kind_id))
     if filters.client_id:
-        activities = activities.filter(client_id=filters.client_id)
+        condition &= Q(Exact(col("client_id"), filters.client_id))
     if filters.employee_id:
-        activities = activities.filter(responsible_id=filters.employee_id)
+        condition &= Q(Exact(col("responsible_id"), filters.employee_id))
     if filters.status in ActivityStatus.values:
-        activities = activities.filter(status=filters.status)
+        condition &= Q(Exact(col("status"), filters.status))
     if filters.direction:
-        activities = activities.filter(direction=filters.direction)
+        condition &= Q(Exact(col("direction"), filters.direction))
     if filters.date_from:
-        activities = activities.filter(start_at__gte=local_midnight(filters.date_from, zone))
+        condition &= Q(GreaterThanOrEqual(col("start_at"), local_midnight(filters.date_from, zone)))
     if filters.date_to:
         next_day = filters.date_to + dt.timedelta(days=1)
-        activities = activities.filter(start_at__lt=local_midnight(next_day, zone))
+        condition &= Q(LessThan(col("start_at"), local_midnight(next_day, zone)))
     text = filters.text.strip()[:100]
     if text:
         # SQLite folds the case of Latin letters only: try the ways a word is usually written.
         variants = {text, text.lower(), text.capitalize(), text.upper()}
-        condition = _contains("client__name_search", searchable(text))
+        found = _contains("client__name_search", searchable(text))
         for variant in variants:
-            condition |= Q(subject__icontains=variant)
-        activities = activities.filter(condition)
-    return activities
+            found |= Q(subject__icontains=variant)
+        condition &= found
+    return condition
+
+
+# ---------------------------------------------------------------------------------------------
+# Scope as disjoint parts
+
+
+@dataclass(frozen=True)
+class Part:
+    """One disjoint piece of what a user sees: its own condition, and whether the tab and
+    filter conditions on it are fenced (the co-executor piece: driven from its own table)."""
+
+    condition: Q
+    fenced: bool = False
+
+
+def _helper_rows(people: Sequence[int]) -> Q:
+    helpers = Activity.co_executors.through.objects.filter(user_id__in=people)
+    return Q(pk__in=helpers.values("activity_id"))
+
+
+def _own_parts(user: Any, outside: Q | None = None) -> list[Part]:
+    """Responsible, or co-executor without being responsible — for the user and anyone the
+    user substitutes today. `outside` leaves out rows another part already holds."""
+    people = acting_for(user)
+    responsible = Q(In(F("responsible_id"), people))
+    helper = _helper_rows(people) & ~Q(
+        In(Coalesce(F("responsible_id"), F("responsible_id")), people)
+    )
+    if outside is not None:
+        responsible &= outside
+        helper &= outside
+    return [Part(responsible), Part(helper, fenced=True)]
+
+
+def scope_parts(user: Any, department: bool) -> list[Part]:
+    """ "Мои": the user's own work (a subset of what any role may see). "Мой отдел": all the
+    user may see — the same rows as crm.accounts.access.visible_to, cut into disjoint parts."""
+    scope = user_scope(user, Area.SALES)
+    if scope == Scope.NONE:
+        return []
+    if not department or scope == Scope.OWN:
+        return _own_parts(user)
+    if scope == Scope.ALL:
+        return [Part(Q())]
+    if not user.department_id:
+        return _own_parts(user)
+    same = Q(department_id=user.department_id)
+    department_or_none = Coalesce(
+        F("department_id"), Value(0), output_field=models.BigIntegerField()
+    )
+    other = ~Q(Exact(department_or_none, user.department_id))
+    return [Part(same), *_own_parts(user, outside=other)]
+
+
+# ---------------------------------------------------------------------------------------------
+# A list made of parts
+
+
+class ActivityRows:
+    """A work list as the UNION ALL of index-friendly parts: sliceable and countable, which is
+    all Django's Paginator and DRF's pagination need.
+
+    A page is read in two steps: the ids of the slice from the union of (id, start_at) —
+    wrapped in a subquery, so PostgreSQL merges the parts' index scans and stops at the page's
+    end instead of joining every row first — then those rows with ROW_RELATIONS joined and the
+    `prefetch` lookups. Counting reads (start_at) only, which the composite indexes hold.
+    With `count_limit` the count stops there (a list of everything need not count a million
+    rows to show "more than 10 000")."""
+
+    ordered = True
+
+    def __init__(
+        self,
+        parts: list[models.QuerySet[Activity]],
+        order: Sequence[str],
+        prefetch: Sequence[Any] = (),
+        count_limit: int | None = None,
+    ) -> None:
+        self.parts = parts
+        self.order = tuple(order)
+        self.prefetch = tuple(prefetch)
+        self.count_limit = count_limit
+        self._count: int | None = None
+
+    def prefetch_related(self, *lookups: Any) -> ActivityRows:
+        return ActivityRows(self.parts, self.order, (*self.prefetch, *lookups), self.count_limit)
+
+    @staticmethod
+    def _union_sql(querysets: list[models.QuerySet[Any]]) -> tuple[str, list[Any]]:
+        combined = (
+            querysets[0].union(*querysets[1:], all=True) if len(querysets) > 1 else (querysets[0])
+        )
+        sql, params = combined.query.get_compiler(combined.db).as_sql()
+        return sql, list(params)
+
+    def count_sql(self) -> tuple[str, list[Any]]:
+        """SELECT COUNT(*) of the rows (up to count_limit + 1), for use as a subquery."""
+        keys = [part.order_by().values(k_start=F("start_at")) for part in self.parts]
+        sql, params = self._union_sql(keys)
+        if self.count_limit is not None:
+            sql = f"SELECT 1 FROM ({sql}) limited LIMIT {int(self.count_limit) + 1}"  # noqa: S608
+        return f"SELECT COUNT(*) FROM ({sql}) counted", params  # noqa: S608
+
+    def count(self) -> int:
+        if self._count is None:
+            if not self.parts:
+                self._count = 0
+            else:
+                sql, params = self.count_sql()
+                with connections[Activity.objects.db].cursor() as cursor:
+                    cursor.execute(sql, params)
+                    self._count = int(cursor.fetchone()[0])
+        return self._count
+
+    @property
+    def capped(self) -> bool:
+        """True when there are more rows than count_limit (the count shows "более N")."""
+        return self.count_limit is not None and self.count() > self.count_limit
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _ids(self, start: int, stop: int | None) -> list[int]:
+        keys = [part.order_by().values(k_id=F("pk"), k_start=F("start_at")) for part in self.parts]
+        sql, params = self._union_sql(keys)
+        columns = {"start_at": "k_start", "id": "k_id"}
+        order = ", ".join(
+            f"{columns[name.lstrip('-')]} {'DESC' if name.startswith('-') else 'ASC'}"
+            for name in self.order
+        )
+        query = f"SELECT k_id FROM ({sql}) keyed"  # noqa: S608 - compiled by Django
+        if order:
+            query += f" ORDER BY {order}"
+        if stop is not None:
+            query += f" LIMIT {int(stop) - int(start)}"
+        elif start:
+            query += " LIMIT -1" if connections[Activity.objects.db].vendor == "sqlite" else ""
+        if start:
+            query += f" OFFSET {int(start)}"
+        with connections[Activity.objects.db].cursor() as cursor:
+            cursor.execute(query, params)
+            return [row[0] for row in cursor.fetchall()]
+
+    def __getitem__(self, key: int | slice) -> Any:
+        if isinstance(key, int):
+            found = self[key : key + 1]
+            if not found:
+                raise IndexError(key)
+            return found[0]
+        if key.step not in (None, 1):
+            raise ValueError("ActivityRows slices have no step")
+        if not self.parts:
+            return []
+        start, stop = key.start or 0, key.stop
+        if stop is not None and stop <= start:
+            return []
+        ids = self._ids(start, stop)
+        by_id = Activity.objects.filter(pk__in=ids).select_related(*ROW_RELATIONS).in_bulk()
+        found = [by_id[pk] for pk in ids if pk in by_id]
+        if self.prefetch:
+            models.prefetch_related_objects(found, *self.prefetch)
+        return found
+
+    def __iter__(self) -> Iterator[Activity]:
+        return iter(self[0:None])
+
+
+def _parts_for(
+    user: Any,
+    filters: ActivityFilter,
+    condition: Callable[[WorkListBounds, Column], Q] | None,
+    bounds: WorkListBounds,
+    *,
+    split_by_status: bool = False,
+) -> list[models.QuerySet[Activity]]:
+    zone = user_zone(user)
+    querysets: list[models.QuerySet[Activity]] = []
+    for part in scope_parts(user, filters.department):
+        col = _fenced if part.fenced else _plain
+        where = part.condition & _filter_condition(filters, zone, col)
+        if condition is not None:
+            where &= condition(bounds, col)
+        if split_by_status and not part.fenced and not filters.status:
+            # One status per piece: each is read in start_at order straight from its index.
+            querysets.extend(
+                Activity.objects.filter(where, status=status) for status in ActivityStatus.values
+            )
+        else:
+            querysets.append(Activity.objects.filter(where))
+    return querysets
 
 
 def activity_list(
     *, user: Any, filters: ActivityFilter | None = None, now: dt.datetime | None = None
-) -> models.QuerySet[Activity]:
+) -> ActivityRows:
     """The user's activities by `filters`, ordered as the tab reads, with what a row shows."""
     filters = filters or ActivityFilter()
-    zone = user_zone(user)
-    activities = _filtered(_scoped(user, filters.department), filters, zone)
-    if filters.tab in TAB_CONDITIONS:
-        activities = activities.filter(TAB_CONDITIONS[filters.tab](bounds_for(user, now)))
-    return activities.select_related(
-        "kind", "client", "contact", "responsible", "outcome"
-    ).order_by(*TAB_ORDER.get(filters.tab, TAB_ORDER[""]))
+    tab = filters.tab if filters.tab in TAB_CONDITIONS else ""
+    parts = _parts_for(
+        user,
+        filters,
+        TAB_CONDITIONS.get(tab),
+        bounds_for(user, now),
+        split_by_status=not tab,
+    )
+    return ActivityRows(parts, TAB_ORDER[tab], count_limit=None if tab else ALL_COUNT_LIMIT)
+
+
+def _count_all(row_sets: dict[str, ActivityRows]) -> dict[str, int]:
+    """COUNT(*) of several lists in one statement: SELECT (SELECT COUNT(*) …), (…)."""
+    pieces, params = [], []
+    for rows in row_sets.values():
+        sql, part_params = rows.count_sql()  # compiled by Django; values travel as parameters
+        pieces.append(f"({sql})")
+        params.extend(part_params)
+    with connections[Activity.objects.db].cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(pieces), params)
+        values = cursor.fetchone()
+    return {name: int(value or 0) for name, value in zip(row_sets, values, strict=True)}
 
 
 def activity_counts(
     *, user: Any, filters: ActivityFilter | None = None, now: dt.datetime | None = None
 ) -> dict[str, int]:
     """{"overdue", "today", "upcoming", "done"} for the tabs, under the same filters, in one
-    query (conditional aggregation over the rows of any tab)."""
-    filters = filters or ActivityFilter()
+    query."""
+    filters = replace(filters or ActivityFilter(), tab="")
+    if not scope_parts(user, filters.department):
+        return dict.fromkeys(TABS, 0)
     bounds = bounds_for(user, now)
-    activities = _filtered(_scoped(user, filters.department), filters, user_zone(user))
-    rows = activities.filter(
-        Q(status=ActivityStatus.PLANNED, start_at__lt=bounds.upcoming_end)
-        | Q(status=ActivityStatus.DONE, start_at__gte=bounds.done_from)
-    )
-    counts = rows.aggregate(
-        **{tab: Count("id", filter=condition(bounds)) for tab, condition in TAB_CONDITIONS.items()}
-    )
-    return {tab: counts[tab] or 0 for tab in TABS}
+    row_sets = {
+        tab: ActivityRows(_parts_for(user, filters, condition, bounds), ())
+        for tab, condition in TAB_CONDITIONS.items()
+    }
+    return _count_all(row_sets)
 
 
 def activity_badge(user: Any, now: dt.datetime | None = None) -> int:
     """Overdue + today of the user's own work: the number beside "События" in the navigation.
-    One query over (responsible, status, start_at)."""
+    One query."""
     if not getattr(user, "is_authenticated", False):
         return 0
-    bounds = bounds_for(user, now)
-    condition = _overdue(bounds) | _today(bounds)
-    return (
-        _scoped(user, department=False)
-        .filter(status=ActivityStatus.PLANNED, start_at__lt=bounds.tomorrow_start)
-        .filter(condition)
-        .count()
-    )
+    if not scope_parts(user, department=False):
+        return 0
+    rows = ActivityRows(_parts_for(user, ActivityFilter(), _attention, bounds_for(user, now)), ())
+    return rows.count()
+
+
+def visible_activities(user: Any) -> models.QuerySet[Activity]:
+    """Every activity the user may see, as one queryset (for choosing one, not for lists)."""
+    return visible_to(user, Activity.objects.all())
 
 
 def activity_is_overdue(activity: Activity, now: dt.datetime | None = None) -> bool:

@@ -481,6 +481,14 @@ def activity_update(
     data = _clean(by=by, data=fields, instance=stored, errors=errors)
     helpers = _clean_co_executors(co_executors, errors)
     reminder_items = _clean_reminders(reminders, errors)
+    kind = data.get("kind")
+    if kind is not None and stored.outcome_id and kind.pk != stored.kind_id:
+        outcome = ActivityOutcome.objects.get(pk=stored.outcome_id)
+        _add(
+            errors,
+            "kind",
+            ERROR_OUTCOME_OF_ANOTHER_KIND % {"outcome": outcome.name, "kind": kind.name},
+        )
     _raise(errors)
 
     old_helper_ids = set(stored.co_executors.values_list("pk", flat=True))
@@ -493,6 +501,8 @@ def activity_update(
     if helpers is not None:
         helpers = [user for user in helpers if user.pk != activity.responsible_id]
         activity.co_executors.set(helpers)
+    elif new_responsible:
+        activity.co_executors.remove(activity.responsible_id)  # responsible, no longer a helper
     if new_responsible:
         activity.reminders.filter(status=ReminderStatus.PENDING).update(
             user_id=activity.responsible_id

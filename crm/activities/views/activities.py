@@ -73,7 +73,7 @@ def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     filters = form.to_filter()
     activities = selectors.activity_list(user=request.user, filters=filters).prefetch_related(
         "co_executors"
-    )
+    )  # fetched for the page only
     page = paginate(request, activities)
     counts = selectors.activity_counts(user=request.user, filters=filters)
     context = {

@@ -10,15 +10,17 @@ Running the scan twice gives the same rows: the job is idempotent."""
 
 from __future__ import annotations
 
+import logging
 import multiprocessing
 import os
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from django.db import models, transaction
+from django.db import transaction
 from django.utils.translation import gettext_lazy
 
 from crm.accounts.models import User
@@ -45,6 +47,7 @@ READ_CHUNK = 5000
 COMMENT_DISMISSED = gettext_lazy("Отмечено «не дубли»")
 
 Progress = Callable[[float], None]
+logger = logging.getLogger(__name__)
 
 
 # Reading the base ----------------------------------------------------------------------------
@@ -214,6 +217,7 @@ def duplicate_scan(*, progress: Progress | None = None) -> dict[str, Any]:
     report(0.1)
     people = contact_cards()
     report(0.15)
+    read = time.monotonic()
     pool: ProcessPoolExecutor | None = None
     contact_future: Future[list[Pair]] | None = None
     if len(cards) + len(people) >= PARALLEL_FROM and (os.cpu_count() or 1) > 1:
@@ -221,16 +225,23 @@ def duplicate_scan(*, progress: Progress | None = None) -> dict[str, Any]:
         contact_future = pool.submit(find_duplicates, people, contacts=True)
     try:
         pairs = find_duplicates(cards, progress=_stage(progress, 0.15, 0.8))
+        contact_pairs: list[Pair] | None = None
         if contact_future is not None:
-            contact_pairs = contact_future.result()
-        else:
+            try:
+                contact_pairs = contact_future.result()
+            except (BrokenProcessPool, OSError):
+                # The second process could not start (e.g. a main module without the
+                # `if __name__ == "__main__"` guard): the same work, here.
+                logger.warning("Duplicate scan: second process failed, scoring contacts here")
+        if contact_pairs is None:
             contact_pairs = find_duplicates(
                 people, contacts=True, progress=_stage(progress, 0.8, 0.9)
             )
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     report(0.9)
+    scored = time.monotonic()
     clients = {"cards": len(cards), "pairs": len(pairs), **store_pairs(ClientDuplicate, pairs)}
     contacts = {
         "cards": len(people),
@@ -238,10 +249,16 @@ def duplicate_scan(*, progress: Progress | None = None) -> dict[str, Any]:
         **store_pairs(ContactDuplicate, contact_pairs),
     }
     report(1.0)
+    finished = time.monotonic()
     return {
         "clients": clients,
         "contacts": contacts,
-        "seconds": round(time.monotonic() - started, 1),
+        "seconds": round(finished - started, 1),
+        "stages": {  # seconds: reading the base, blocking and scoring, writing the pairs
+            "read": round(read - started, 1),
+            "score": round(scored - read, 1),
+            "write": round(finished - scored, 1),
+        },
     }
 
 
@@ -279,11 +296,11 @@ def duplicate_scan_start(*, by: User) -> Job:
 # Review --------------------------------------------------------------------------------------
 
 
-def _dismiss(by: User, pair: models.Model) -> None:
-    if pair.status == DuplicateStatus.DISMISSED:  # type: ignore[attr-defined]
+def _dismiss(by: User, pair: ClientDuplicate | ContactDuplicate) -> None:
+    if pair.status == DuplicateStatus.DISMISSED:
         return
-    before = {"status": pair.status}  # type: ignore[attr-defined]
-    pair.status = DuplicateStatus.DISMISSED  # type: ignore[attr-defined]
+    before = {"status": pair.status}
+    pair.status = DuplicateStatus.DISMISSED
     pair.save(update_fields=["status"])
     audit_record(
         actor=by,

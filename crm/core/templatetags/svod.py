@@ -90,6 +90,8 @@ PSEUDO_FIELDS = {
     "role": gettext_lazy("Роль"),
     "permissions": gettext_lazy("Права"),
     "tags": gettext_lazy("Метки"),
+    "reminders": gettext_lazy("Напоминания"),
+    "attachments": gettext_lazy("Вложения"),
 }
 
 

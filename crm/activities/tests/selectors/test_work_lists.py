@@ -193,3 +193,55 @@ def test_client_history_is_newest_first(manager):
     new = ActivityFactory(responsible=manager, client=client, start_at=at(8, 10))
     ActivityFactory(responsible=manager, start_at=at(9, 10))  # another client's
     assert list(client_activities(client=client)) == [new, old]
+
+
+@pytest.mark.parametrize("role", ["manager", "head", "accountant", "administrator"])
+def test_the_department_view_holds_exactly_what_the_access_rules_allow(
+    request, role, manager, colleague, other_manager, head
+):
+    """The lists are unions of disjoint parts; together they are visible_to, each row once."""
+    from crm.accounts.access import visible_to
+    from crm.activities.models import Activity
+
+    user = request.getfixturevalue(role)
+    ActivityFactory(responsible=manager, start_at=at(10, 15))
+    ActivityFactory(responsible=colleague, start_at=at(10, 16), co_executors=[manager, head])
+    ActivityFactory(responsible=other_manager, start_at=at(10, 17), co_executors=[manager])
+    ActivityFactory(responsible=other_manager, start_at=at(10, 18), co_executors=[head])
+    ActivityFactory(responsible=head, start_at=at(10, 19), department=None)
+    ActivityFactory(responsible=other_manager, start_at=at(10, 20))
+    expected = sorted(visible_to(user, Activity.objects.all()).values_list("pk", flat=True))
+    listed = [a.pk for a in activity_list(user=user, filters=ActivityFilter(department=True))]
+    assert sorted(listed) == expected
+    assert len(listed) == len(set(listed))
+    counted = activity_counts(user=user, filters=ActivityFilter(department=True))["today"]
+    assert counted == len(expected)
+
+
+def test_rows_slice_and_count_like_a_queryset(manager, colleague, monkeypatch):
+    from crm.activities.selectors import activities as selectors
+
+    made = [
+        ActivityFactory(
+            responsible=manager, subject=f"№{n}", start_at=at(1, 9) + dt.timedelta(hours=n)
+        )
+        for n in range(6)
+    ]
+    made.append(
+        ActivityFactory(
+            responsible=colleague, subject="№6", start_at=at(1, 20), co_executors=[manager]
+        )
+    )
+    rows = activity_list(user=manager, filters=ActivityFilter())
+    newest_first = [f"№{n}" for n in range(6, -1, -1)]
+    assert [a.subject for a in rows] == newest_first
+    assert [a.subject for a in rows[2:5]] == newest_first[2:5]
+    assert [a.subject for a in rows[4:]] == newest_first[4:]
+    assert rows[0].subject == "№6"
+    assert rows.count() == len(rows) == 7
+    with pytest.raises(IndexError):
+        rows[7]
+    monkeypatch.setattr(selectors, "ALL_COUNT_LIMIT", 5)
+    capped = activity_list(user=manager, filters=ActivityFilter())
+    assert (capped.count(), capped.capped) == (6, True)
+    assert not activity_list(user=manager, filters=ActivityFilter(tab="overdue")).capped

@@ -624,3 +624,18 @@ def test_an_unknown_user_is_not_a_colleague(manager):
     stranger = UserFactory(department=None)
     with pytest.raises(ValidationError):
         create(manager, responsible=stranger)
+
+
+def test_a_new_responsible_is_no_longer_a_co_executor(head, manager, colleague):
+    activity = create(head, responsible=manager, co_executors=[colleague])
+    services.activity_update(by=head, activity=activity, responsible=colleague)
+    assert list(activity.co_executors.all()) == []
+
+
+def test_the_kind_of_a_done_activity_keeps_its_outcome(manager):
+    activity = create(manager)
+    reached = ActivityOutcome.objects.get(kind__code="call", code="reached")
+    services.activity_complete(by=manager, activity=activity, result="ok", outcome=reached)
+    with pytest.raises(ValidationError) as excinfo:
+        services.activity_update(by=manager, activity=activity, kind=kind("meeting"))
+    assert errors_of(excinfo) == {"kind": ["Результат «Дозвонился» не относится к виду «Встреча»"]}
