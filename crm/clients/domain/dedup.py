@@ -35,11 +35,11 @@ duplicates with 8 candidate pairs per 10 cards."""
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
-from itertools import combinations, repeat
+from itertools import combinations
 
 from rapidfuzz import fuzz
 from rapidfuzz.distance import OSA
@@ -421,23 +421,21 @@ def candidate_pairs(
     window: int = WINDOW,
 ) -> set[tuple[int, int]]:
     """Positions (i, j), i < j, of the cards that share a blocking key."""
-    # Most keys belong to one card only. Counting them all is done by Counter in C; only the
-    # shared ones (a few per cent) get a list of their cards.
-    keys: list[str] = []
-    owners: list[int] = []
+    blocks: dict[str, int | list[int]] = {}
     for index, card in enumerate(cards):
-        card_keys = blocking_keys(card, with_domains=with_domains)
-        keys.extend(card_keys)
-        owners.extend(repeat(index, len(card_keys)))
-    counts = Counter(keys)
-    blocks: dict[str, list[int]] = {key: [] for key, count in counts.items() if count > 1}
-    del counts
-    for key, index in zip(keys, owners, strict=True):
-        members = blocks.get(key)
-        if members is not None:
-            members.append(index)
+        for key in blocking_keys(card, with_domains=with_domains):
+            if key not in blocks:
+                blocks[key] = index  # most keys stay alone: no list for them
+                continue
+            members = blocks[key]
+            if isinstance(members, int):
+                blocks[key] = [members, index]
+            else:
+                members.append(index)
     pairs: set[tuple[int, int]] = set()
     for key, members in blocks.items():
+        if isinstance(members, int):
+            continue
         weak = key[:2] in WEAK_KEYS
         if len(members) <= (WEAK_BLOCK if weak else max_block):
             pairs.update(combinations(members, 2))  # members are in increasing order

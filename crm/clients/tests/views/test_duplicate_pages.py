@@ -143,9 +143,7 @@ def test_contact_pairs_tab_and_its_query_count(client, manager, other_manager):
     assert len(queries) == few
 
 
-def test_scan_starts_shows_progress_and_reloads_the_list_when_done(
-    client, manager, administrator
-):
+def test_scan_starts_shows_progress_and_reloads_the_list_when_done(client, manager, administrator):
     ClientFactory(owner=manager, name="ООО «Ромашка»", inn="", kpp="")
     ClientFactory(owner=manager, name="Ромашка ООО", inn="", kpp="")
     client.force_login(administrator)
