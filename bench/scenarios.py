@@ -3,8 +3,8 @@ same answer needs at least (the "raw" baseline the app is compared with).
 
 The raw functions run on Django's connection (`connection.cursor()`) in the measuring process,
 one function per request variant; each executes its statements and fetches every row, as the
-page must. Nothing here imports app code at module level, so the command line can list the
-names without setting Django up."""
+page must. Of the app only the pure normalize module is imported (no Django), so the command
+line can list the names without setting Django up."""
 
 from __future__ import annotations
 
