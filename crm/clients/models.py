@@ -350,11 +350,10 @@ class DuplicateStatus(models.TextChoices):
     DISMISSED = "dismissed", _("Не дубли")
 
 
-class ClientDuplicate(models.Model):
-    """A pair of clients a full scan found alike, with the score and its reasons."""
+class DuplicatePair(models.Model):
+    """What a full scan keeps about a pair of cards found alike: the score and its reasons.
+    Concrete models add `first` and `second` (first_id < second_id) for their kind of card."""
 
-    first = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
-    second = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
     score = models.PositiveSmallIntegerField(_("сходство, %"))
     reasons = models.JSONField(_("причины"), default=list)
     status = models.CharField(
@@ -363,9 +362,22 @@ class ClientDuplicate(models.Model):
     found_at = models.DateTimeField(_("найдено"), auto_now_add=True)
 
     class Meta:
+        abstract = True
+        ordering = ["-score", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.first_id} ~ {self.second_id} ({self.score})"  # type: ignore[attr-defined]
+
+
+class ClientDuplicate(DuplicatePair):
+    """A pair of clients a full scan found alike."""
+
+    first = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+    second = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="+")
+
+    class Meta(DuplicatePair.Meta):
         verbose_name = _("возможный дубль клиента")
         verbose_name_plural = _("возможные дубли клиентов")
-        ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["first", "second"], name="clients_duplicate_pair"),
             models.CheckConstraint(
@@ -374,24 +386,16 @@ class ClientDuplicate(models.Model):
             ),
         ]
 
-    def __str__(self) -> str:
-        return f"{self.first_id} ~ {self.second_id} ({self.score})"
 
+class ContactDuplicate(DuplicatePair):
+    """A pair of contact persons a full scan found alike."""
 
-class ContactDuplicate(models.Model):
     first = models.ForeignKey(ContactPerson, on_delete=models.CASCADE, related_name="+")
     second = models.ForeignKey(ContactPerson, on_delete=models.CASCADE, related_name="+")
-    score = models.PositiveSmallIntegerField(_("сходство, %"))
-    reasons = models.JSONField(_("причины"), default=list)
-    status = models.CharField(
-        _("статус"), max_length=16, choices=DuplicateStatus.choices, default=DuplicateStatus.NEW
-    )
-    found_at = models.DateTimeField(_("найдено"), auto_now_add=True)
 
-    class Meta:
+    class Meta(DuplicatePair.Meta):
         verbose_name = _("возможный дубль контакта")
         verbose_name_plural = _("возможные дубли контактов")
-        ordering = ["-score", "id"]
         constraints = [
             models.UniqueConstraint(fields=["first", "second"], name="clients_contactdup_pair"),
             models.CheckConstraint(
@@ -399,9 +403,6 @@ class ContactDuplicate(models.Model):
                 name="clients_contactdup_ordered",
             ),
         ]
-
-    def __str__(self) -> str:
-        return f"{self.first_id} ~ {self.second_id} ({self.score})"
 
 
 class Merge(models.Model):
