@@ -57,3 +57,14 @@ def _russian_by_default():
     translation.activate("ru")
     yield
     translation.activate("ru")
+
+
+@pytest.fixture(autouse=True)
+def _fresh_work_calendar():
+    """The production calendar is cached per process with the administrator's corrections;
+    a test's corrections are rolled back, so the cache must not outlive the test."""
+    from crm.core import workdays
+
+    workdays.clear_cache()
+    yield
+    workdays.clear_cache()

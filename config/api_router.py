@@ -32,6 +32,9 @@ from crm.clients.api.segments import (
 )
 from crm.clients.api.views import ClientViewSet, LeadSourceViewSet
 from crm.core.api.views import AuditEntryViewSet, NotificationViewSet
+from crm.sales.api import catalog as sales_catalog
+from crm.sales.api import deals as sales_deals
+from crm.sales.api import proposals as sales_proposals
 
 router = DefaultRouter()
 router.register("users", UserViewSet, basename="user")
@@ -49,6 +52,8 @@ router.register("activity-kinds", ActivityKindViewSet, basename="activity-kind")
 router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("handover", HandoverViewSet, basename="handover")
 router.register("absences", AbsenceViewSet, basename="absence")
+for part in (sales_deals, sales_catalog, sales_proposals):
+    part.register(router)
 
 urlpatterns = [
     path("me/", MeView.as_view(), name="me"),
@@ -98,5 +103,8 @@ urlpatterns = [
     path("clients/merge/", ClientMergeView.as_view(), name="client-merge"),
     path("client-duplicates/", ClientDuplicateListView.as_view(), name="client-duplicates"),
     path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="merge-undo"),
+    *sales_deals.urlpatterns,
+    *sales_catalog.urlpatterns,
+    *sales_proposals.urlpatterns,
     *router.urls,
 ]

@@ -8,6 +8,7 @@ urlpatterns = [
     path("clients/", include("crm.clients.urls")),
     path("activities/", include("crm.activities.urls")),
     path("calendar/feed/", include("crm.activities.urls_feed")),
+    path("deals/", include("crm.sales.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("django-admin/", admin.site.urls),
     path("api/v1/", include(("config.api_router", "api"), namespace="api")),

@@ -143,3 +143,49 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WorkdayKind(models.TextChoices):
+    WORKING = "working", _("Рабочий день")
+    DAY_OFF = "day_off", _("Выходной")
+
+
+class WorkdayCorrection(models.Model):
+    """The administrator's correction of the production calendar: a day the library does not
+    know about yet (a new government decree) or a company's own day off."""
+
+    date = models.DateField(_("дата"), unique=True)
+    kind = models.CharField(_("день"), max_length=16, choices=WorkdayKind.choices)
+    comment = models.CharField(_("основание"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("поправка производственного календаря")
+        verbose_name_plural = _("поправки производственного календаря")
+        ordering = ["date"]
+
+    def __str__(self) -> str:
+        return f"{self.date:%d.%m.%Y} — {self.get_kind_display()}"
+
+
+class NumberSequence(models.Model):
+    """The last number given to a document kind of one organization in one year. Services take
+    the next number under a row lock in the transaction that issues the document, so numbers
+    are gap-free and never repeat (`crm.core.numbering`)."""
+
+    kind = models.CharField(_("вид документа"), max_length=40)
+    organization_id = models.PositiveIntegerField(_("организация"), default=0)
+    year = models.PositiveSmallIntegerField(_("год"))
+    prefix = models.CharField(_("префикс"), max_length=20, blank=True)
+    last_number = models.PositiveIntegerField(_("последний номер"), default=0)
+
+    class Meta:
+        verbose_name = _("нумератор")
+        verbose_name_plural = _("нумераторы")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["kind", "organization_id", "year"], name="core_number_sequence_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.year}: {self.last_number}"
