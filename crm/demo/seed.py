@@ -37,6 +37,7 @@ from crm.clients.models import (
 )
 from crm.clients.services.completeness import completeness_recompute_all
 from crm.demo.activities import seed_activities
+from crm.demo.sales import seed_sales
 
 DEMO_PASSWORD = "svod-demo"  # noqa: S105  (demo logins are printed on purpose)
 SCALES = {"small": 60, "large": 100_000}
@@ -413,12 +414,14 @@ def seed(scale: str = "small", *, seed_value: int = 2026, batch_size: int = 2000
     duplicates = _add_duplicates(generator) if count <= 10_000 else 0
     completeness_recompute_all()  # real scores for every card, in bulk
     activity_counts = seed_activities(managers=managers, seed_value=seed_value)
+    sales_counts = seed_sales(managers=managers, seed_value=seed_value)
     return {
         "users": len(users),
         "clients": created + duplicates,
         "contacts": ContactPerson.objects.count(),
         "bank_accounts": BankAccount.objects.count(),
         **activity_counts,
+        **sales_counts,
     }
 
 

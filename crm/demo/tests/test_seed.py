@@ -9,6 +9,7 @@ from crm.clients.domain import requisites
 from crm.clients.domain.normalize import normalize_phone
 from crm.clients.models import Client, ClientKind
 from crm.demo.seed import demo_logins, resolve_scale, seed
+from crm.sales.models import Deal, Proposal
 
 pytestmark = pytest.mark.django_db
 
@@ -61,6 +62,8 @@ def test_managers_own_clients_in_their_department():
 def test_seed_is_reproducible():
     seed("small")
     first = list(Client.objects.order_by("id").values_list("name", "inn"))
+    Proposal.objects.all().delete()
+    Deal.objects.all().delete()
     Client.objects.all().delete()
     seed("small")
     assert list(Client.objects.order_by("id").values_list("name", "inn")) == first
