@@ -299,8 +299,9 @@ def _plan_deal(
         leave_at = entered + stay
         if leave_at >= now:
             break  # still here
+        skipped: list[Stage] = []
         if rnd.random() < 0.07:
-            target, skipped = lost, []
+            target = lost
         else:
             target, skipped = _next_stage(rnd, open_stages, index, won, first_step)
         seconds = int((leave_at - entered).total_seconds())
@@ -369,28 +370,28 @@ def _proposals(plans: list[DealPlan], organization: Organization, products: list
         assert plan.proposal_at is not None
         date = (plan.proposal_at - dt.timedelta(minutes=30)).date()
         inputs = []
-        lines = []
-        for order, line in enumerate(plan.lines):
-            product = by_id[line.product_id]
+        lines: list[ProposalLine] = []
+        for order, interest in enumerate(plan.lines):
+            product = by_id[interest.product_id or 0]
             rate = rate_for(product.vat_kind, date)
-            inputs.append(LineInput(line.quantity, line.price, Decimal("0"), rate))
+            inputs.append(LineInput(interest.quantity, interest.price, Decimal("0"), rate))
             lines.append(
                 ProposalLine(
                     order=order + 1,
                     product_id=product.pk,
-                    name=line.name,
-                    unit_name=line.unit_name,
+                    name=interest.name,
+                    unit_name=interest.unit_name,
                     okei_code=product.unit.okei_code,
-                    quantity=line.quantity,
-                    price=line.price,
+                    quantity=interest.quantity,
+                    price=interest.price,
                     vat_rate=rate.code,
                 )
             )
         totals = compute_document(inputs, prices_include_vat=True)
-        for line, amounts in zip(lines, totals.lines, strict=True):
-            line.amount_without_vat = amounts.amount_without_vat
-            line.vat_amount = amounts.vat_amount
-            line.total = amounts.total
+        for proposal_line, amounts in zip(lines, totals.lines, strict=True):
+            proposal_line.amount_without_vat = amounts.amount_without_vat
+            proposal_line.vat_amount = amounts.vat_amount
+            proposal_line.total = amounts.total
         numbers[date.year] = numbers.get(date.year, 0) + 1
         proposals.append(
             Proposal(
@@ -425,11 +426,11 @@ def _proposals(plans: list[DealPlan], organization: Organization, products: list
         )
         for proposal in proposals:
             proposal.pk = saved[proposal.number]
-    rows = []
-    for proposal, lines in zip(proposals, all_lines, strict=True):
-        for line in lines:
-            line.proposal_id = proposal.pk
-            rows.append(line)
+    rows: list[ProposalLine] = []
+    for proposal, proposal_lines in zip(proposals, all_lines, strict=True):
+        for proposal_line in proposal_lines:
+            proposal_line.proposal_id = proposal.pk
+            rows.append(proposal_line)
     ProposalLine.objects.bulk_create(rows, batch_size=5000)
     for year, last in numbers.items():
         NumberSequence.objects.update_or_create(

@@ -17,9 +17,6 @@ from django.utils.translation import gettext_lazy as _
 from crm.accounts.roles import Area
 from crm.core.models import TimeStampedModel
 
-MONEY = {"max_digits": 15, "decimal_places": 2}
-QUANTITY = {"max_digits": 15, "decimal_places": 3}
-
 
 # --- Our organizations -------------------------------------------------------------------
 
@@ -143,7 +140,7 @@ class Product(TimeStampedModel):
     )
     article = models.CharField(_("артикул"), max_length=100, blank=True, db_index=True)
     unit = models.ForeignKey(Unit, verbose_name=_("единица"), on_delete=models.PROTECT)
-    price = models.DecimalField(_("цена"), **MONEY, default=Decimal("0.00"))
+    price = models.DecimalField(_("цена"), max_digits=15, decimal_places=2, default=Decimal("0.00"))
     currency = models.CharField(_("валюта"), max_length=3, default="RUB")
     vat_kind = models.CharField(
         _("НДС"), max_length=16, choices=VatKind.choices, default=VatKind.GENERAL
@@ -312,8 +309,8 @@ class Assignee(models.TextChoices):
 
 
 class AutomationRule(models.Model):
-    """"When X happens, do Y after Z working days": the created activity is due Z working days
-    after the event; a notification goes at once."""
+    """A rule of the form "when X happens, do Y after Z working days": the created activity is
+    due Z working days after the event; a notification goes at once."""
 
     name = models.CharField(_("название"), max_length=255)
     pipeline = models.ForeignKey(
@@ -425,7 +422,9 @@ class Deal(TimeStampedModel):
     status = models.CharField(
         _("состояние"), max_length=8, choices=DealStatus.choices, default=DealStatus.OPEN
     )
-    amount = models.DecimalField(_("ожидаемая сумма"), **MONEY, default=Decimal("0.00"))
+    amount = models.DecimalField(
+        _("ожидаемая сумма"), max_digits=15, decimal_places=2, default=Decimal("0.00")
+    )
     currency = models.CharField(_("валюта"), max_length=3, default="RUB")
     expected_close_date = models.DateField(_("ожидаемая дата"), null=True, blank=True)
     source = models.ForeignKey(
@@ -522,10 +521,14 @@ class DealLine(models.Model):
     )
     name = models.CharField(_("наименование"), max_length=500)
     quantity = models.DecimalField(
-        _("количество"), **QUANTITY, default=Decimal("1"), validators=[MinValueValidator(0)]
+        _("количество"),
+        max_digits=15,
+        decimal_places=3,
+        default=Decimal("1"),
+        validators=[MinValueValidator(0)],
     )
     unit_name = models.CharField(_("единица"), max_length=20, blank=True)
-    price = models.DecimalField(_("цена"), **MONEY, default=Decimal("0.00"))
+    price = models.DecimalField(_("цена"), max_digits=15, decimal_places=2, default=Decimal("0.00"))
     order = models.PositiveSmallIntegerField(_("порядок"), default=0)
 
     class Meta:
@@ -638,9 +641,7 @@ class Proposal(TimeStampedModel):
     access_department_field = "department"
 
     deal = models.ForeignKey(Deal, on_delete=models.PROTECT, related_name="proposals")
-    client = models.ForeignKey(
-        "clients.Client", on_delete=models.PROTECT, related_name="proposals"
-    )
+    client = models.ForeignKey("clients.Client", on_delete=models.PROTECT, related_name="proposals")
     organization = models.ForeignKey(
         Organization, verbose_name=_("организация"), on_delete=models.PROTECT, related_name="+"
     )
@@ -679,9 +680,13 @@ class Proposal(TimeStampedModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
-    amount_without_vat = models.DecimalField(_("сумма без НДС"), **MONEY, default=Decimal("0"))
-    vat_amount = models.DecimalField(_("НДС"), **MONEY, default=Decimal("0"))
-    total = models.DecimalField(_("итого"), **MONEY, default=Decimal("0"))
+    amount_without_vat = models.DecimalField(
+        _("сумма без НДС"), max_digits=15, decimal_places=2, default=Decimal("0")
+    )
+    vat_amount = models.DecimalField(
+        _("НДС"), max_digits=15, decimal_places=2, default=Decimal("0")
+    )
+    total = models.DecimalField(_("итого"), max_digits=15, decimal_places=2, default=Decimal("0"))
     seller = models.JSONField(_("реквизиты продавца"), default=dict, blank=True)
     buyer = models.JSONField(_("реквизиты покупателя"), default=dict, blank=True)
     issued_at = models.DateTimeField(_("выставлено"), null=True, blank=True)
@@ -731,15 +736,19 @@ class ProposalLine(models.Model):
     name = models.CharField(_("наименование"), max_length=500)
     unit_name = models.CharField(_("единица"), max_length=20, default="шт")
     okei_code = models.CharField(_("код ОКЕИ"), max_length=4, blank=True)
-    quantity = models.DecimalField(_("количество"), **QUANTITY)
-    price = models.DecimalField(_("цена"), **MONEY)
+    quantity = models.DecimalField(_("количество"), max_digits=15, decimal_places=3)
+    price = models.DecimalField(_("цена"), max_digits=15, decimal_places=2)
     discount_percent = models.DecimalField(
         _("скидка, %"), max_digits=5, decimal_places=2, default=Decimal("0")
     )
     vat_rate = models.CharField(_("ставка НДС"), max_length=8)  # "22", "10", "0", "none", …
-    amount_without_vat = models.DecimalField(_("сумма без НДС"), **MONEY, default=Decimal("0"))
-    vat_amount = models.DecimalField(_("НДС"), **MONEY, default=Decimal("0"))
-    total = models.DecimalField(_("сумма"), **MONEY, default=Decimal("0"))
+    amount_without_vat = models.DecimalField(
+        _("сумма без НДС"), max_digits=15, decimal_places=2, default=Decimal("0")
+    )
+    vat_amount = models.DecimalField(
+        _("НДС"), max_digits=15, decimal_places=2, default=Decimal("0")
+    )
+    total = models.DecimalField(_("сумма"), max_digits=15, decimal_places=2, default=Decimal("0"))
 
     class Meta:
         verbose_name = _("строка предложения")
