@@ -80,10 +80,13 @@ def reminder_text(
     """The title and body of the reminder's notification, in the recipient's language."""
     activity = reminder.activity
     with translation.override(getattr(recipient, "language", "") or "ru"):
-        title = _("%(kind)s: %(subject)s") % {
-            "kind": activity.kind.name,
-            "subject": activity.subject,
-        }
+        if activity.subject.casefold().startswith(activity.kind.name.casefold()):
+            title = activity.subject  # «Звонок: ООО «Ромашка»» already says what it is
+        else:
+            title = _("%(kind)s: %(subject)s") % {
+                "kind": activity.kind.name,
+                "subject": activity.subject,
+            }
         if absent is not None:
             title = _("%(title)s (за %(name)s)") % {"title": title, "name": absent.short_name}
         lines = [_("Когда: %(when)s") % {"when": format_when(activity, recipient)}]

@@ -34,6 +34,7 @@ from crm.clients.models import (
     Tag,
 )
 from crm.clients.selectors.entry_rules import ensure_entry_rules
+from crm.clients.services.assignment import clients_assigned_notify
 from crm.clients.services.completeness import client_refresh_completeness
 from crm.core.audit import audit_record, snapshot, stored_snapshot
 from crm.core.i18n import translated
@@ -174,10 +175,14 @@ def client_create(
 def client_update(
     *, by: User, client: Client, tags: Iterable[Tag] | None = None, **fields: Any
 ) -> Client:
+    """Change the fields given. A new owner, when someone else set it, is notified (bell and
+    e-mail)."""
     unknown = set(fields) - set(CLIENT_EDITABLE_FIELDS)
     if unknown:
         raise ValueError(f"Not editable client fields: {sorted(unknown)}")
     before = stored_snapshot(client, CLIENT_AUDIT_FIELDS)
+    # From the database: a ModelForm has already put the new owner on the instance.
+    stored_owner_id = Client.objects.filter(pk=client.pk).values_list("owner_id", flat=True).get()
     data = clean_client_fields({"kind": fields.get("kind", client.kind), **fields})
     for name, value in data.items():
         setattr(client, name, value)
@@ -193,6 +198,8 @@ def client_update(
         after=snapshot(client, CLIENT_AUDIT_FIELDS),
     )
     client_refresh_completeness(client)
+    if client.owner_id != stored_owner_id:
+        clients_assigned_notify(by=by, owner=client.owner, clients=[client])
     return client
 
 

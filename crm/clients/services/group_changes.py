@@ -42,6 +42,7 @@ from crm.clients.models import (
     Tag,
 )
 from crm.clients.selectors.completeness import FACT_COLUMNS, clients_facts, completeness_weights
+from crm.clients.services.assignment import clients_assigned_notify
 from crm.core.audit import audit_records_bulk
 from crm.core.models import AuditAction
 
@@ -451,6 +452,12 @@ def group_change_apply(
         comment=_("Групповое изменение №%(number)s: %(description)s")
         % {"number": change.pk, "description": change.description},
     )
+    if resolved.action == GroupAction.OWNER:
+        clients_assigned_notify(
+            by=by,
+            owner=User.objects.get(pk=resolved.raw),
+            clients=[Client(pk=row[0], name=row[1]) for row in rows],
+        )
     return change
 
 

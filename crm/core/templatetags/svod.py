@@ -1,9 +1,12 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django import forms, template
 from django.core.exceptions import FieldDoesNotExist
+from django.db import models
+from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -92,15 +95,32 @@ PSEUDO_FIELDS = {
     "tags": gettext_lazy("Метки"),
     "reminders": gettext_lazy("Напоминания"),
     "attachments": gettext_lazy("Вложения"),
+    "lines": gettext_lazy("Строки"),
 }
 
 
-def _display(value: Any, choices: dict[Any, Any]) -> str:
+def _moment(value: Any, field: Any) -> Any:
+    """A date or a moment kept in the history as ISO text, as a person reads it: «27.11.2026»,
+    «27.11.2026 11:00» in the current time zone (the stored text is UTC)."""
+    if not isinstance(value, str) or not isinstance(field, models.DateField):
+        return value
+    try:
+        if isinstance(field, models.DateTimeField):
+            moment = dt.datetime.fromisoformat(value)
+            if timezone.is_aware(moment):
+                moment = timezone.localtime(moment)
+            return f"{moment:%d.%m.%Y %H:%M}"
+        return f"{dt.date.fromisoformat(value):%d.%m.%Y}"
+    except ValueError:
+        return value
+
+
+def _display(value: Any, choices: dict[Any, Any], field: Any = None) -> str:
     if isinstance(value, list):
         return ", ".join(str(choices.get(item, item)) for item in value) or "—"
     if value in choices:
         return str(choices[value])
-    return history_value(value)
+    return history_value(_moment(value, field))
 
 
 @register.simple_tag
@@ -112,6 +132,7 @@ def history_changes(entry: Any) -> list[tuple[str, str, str]]:
         before, after = [*values, None, None][:2] if isinstance(values, list) else (None, values)
         label: Any = PSEUDO_FIELDS.get(name, name)
         choices: dict[Any, Any] = {}
+        field: Any = None
         if model is not None:
             try:
                 field = model._meta.get_field(name)
@@ -119,5 +140,11 @@ def history_changes(entry: Any) -> list[tuple[str, str, str]]:
                 choices = dict(getattr(field, "flatchoices", None) or [])
             except FieldDoesNotExist:
                 pass
-        rows.append((capfirst(str(label)), _display(before, choices), _display(after, choices)))
+        rows.append(
+            (
+                capfirst(str(label)),
+                _display(before, choices, field),
+                _display(after, choices, field),
+            )
+        )
     return rows

@@ -284,6 +284,18 @@ def test_changing_the_responsible_moves_reminders_and_notifies(head, manager, co
     )
 
 
+def test_taking_an_activity_oneself_or_keeping_the_responsible_notifies_nobody(head, manager):
+    activity = create(head, responsible=manager)
+    Notification.objects.all().delete()
+
+    services.activity_update(by=head, activity=activity, responsible=manager, goal="Новая цель")
+    services.activity_update(by=head, activity=activity, responsible=head)
+
+    activity.refresh_from_db()
+    assert (activity.responsible, activity.goal) == (head, "Новая цель")
+    assert not Notification.objects.exists()
+
+
 def test_adding_co_executors_notifies_only_the_new_ones(manager, colleague, other_manager):
     activity = create(manager, co_executors=[colleague])
     Notification.objects.all().delete()

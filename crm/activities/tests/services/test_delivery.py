@@ -65,6 +65,22 @@ def test_a_due_reminder_is_delivered_to_the_bell_and_queued_by_email(manager, ro
     assert (reminder.status, reminder.sent_at, reminder.seen_at) == (ReminderStatus.SENT, T0, None)
 
 
+@pytest.mark.parametrize(
+    ("subject", "title"),
+    [
+        ("Звонок: ООО «Ромашка»", "Звонок: ООО «Ромашка»"),
+        ("звонок по договору", "звонок по договору"),
+        ("Перезвонить: ООО «Ромашка»", "Звонок: Перезвонить: ООО «Ромашка»"),
+    ],
+)
+def test_the_kind_is_not_repeated_when_the_subject_starts_with_it(at_t0, manager, subject, title):
+    due_reminder(manager, subject=subject)
+
+    deliver_due_reminders()
+
+    assert Notification.objects.get().title == title
+
+
 def test_the_time_is_shown_in_the_recipients_time_zone(at_t0):
     user = UserFactory(time_zone="Asia/Yekaterinburg")
     due_reminder(user, start_at=T0)  # 10:00 UTC is 15:00 in Yekaterinburg, 13:00 in Moscow

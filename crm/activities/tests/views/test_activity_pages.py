@@ -24,7 +24,7 @@ from crm.activities.services.activities import attachment_add
 from crm.activities.tests.factories import ActivityFactory, kind
 from crm.clients.models import ClientContact
 from crm.clients.tests.factories import ClientFactory, ContactPersonFactory
-from crm.core.models import AuditEntry
+from crm.core.models import AuditEntry, Notification
 
 pytestmark = pytest.mark.django_db
 
@@ -297,6 +297,85 @@ def test_edit_saves_and_audits(client, manager, romashka):
     assert activity.subject == "Новая тема"
     entry = AuditEntry.objects.get(object_id=str(activity.pk))
     assert entry.changes["subject"] == ["Старая тема", "Новая тема"]
+
+
+def test_changing_the_responsible_in_the_form_notifies_the_new_one_only(
+    client, head, manager, colleague, romashka
+):
+    activity = ActivityFactory(
+        responsible=manager,
+        subject="Звонок: ООО «Ромашка»",
+        goal="Узнать решение",
+        client=romashka,
+        start_at=at(12, 10),
+    )
+    client.force_login(head)
+    url = f"/activities/{activity.pk}/"
+    form = {
+        "kind": activity.kind_id,
+        "direction": "outgoing",
+        "subject": "Звонок: ООО «Ромашка»",
+        "goal": "Узнать решение",
+        "client": romashka.pk,
+        "start_at": "2026-03-12T10:00",
+    }
+
+    def notices():
+        return list(Notification.objects.values_list("user__username", "title", "body", "url"))
+
+    response = client.post(
+        reverse("activities:edit", args=[activity.pk]), {**form, "responsible": manager.pk}
+    )
+    assert response.status_code == 302
+    assert notices() == []  # saved without changing the responsible
+
+    response = client.post(
+        reverse("activities:edit", args=[activity.pk]), {**form, "responsible": colleague.pk}
+    )
+    assert response.status_code == 302
+    assert notices() == [
+        (
+            "colleague",
+            "Вам поручено событие: Звонок: ООО «Ромашка»",
+            f"Поручил: {head.full_name}\n"
+            "Звонок, 12.03.2026 10:00\n"
+            "Клиент: ООО «Ромашка»\n"
+            "Цель: Узнать решение\n"
+            f"Открыть: {url}",
+            url,
+        )
+    ]
+
+    response = client.post(
+        reverse("activities:edit", args=[activity.pk]), {**form, "responsible": head.pk}
+    )
+    assert response.status_code == 302
+    activity.refresh_from_db()
+    assert activity.responsible == head
+    assert len(notices()) == 1  # the head took it themselves
+
+
+def test_history_shows_moments_in_local_time(client, manager, romashka):
+    activity = ActivityFactory(responsible=manager, subject="Звонок", start_at=at(12, 10))
+    client.force_login(manager)
+    client.post(
+        reverse("activities:edit", args=[activity.pk]),
+        {
+            "kind": activity.kind_id,
+            "direction": "outgoing",
+            "subject": "Звонок",
+            "start_at": "2026-03-13T11:30",
+            "responsible": manager.pk,
+        },
+    )
+
+    html = client.get(reverse("core:history", args=["activities.activity", activity.pk]))
+
+    assert AuditEntry.objects.get(object_id=str(activity.pk)).changes["start_at"] == [
+        "2026-03-12T07:00:00+00:00",
+        "2026-03-13T08:30:00+00:00",
+    ]
+    assert "<del>12.03.2026 10:00</del> → <ins>13.03.2026 11:30</ins>" in html.content.decode()
 
 
 # --- dialogs ---------------------------------------------------------------------------------
