@@ -12,6 +12,7 @@ from decimal import Decimal
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.roles import Area
@@ -164,7 +165,13 @@ class Product(TimeStampedModel):
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(price__gte=0), name="sales_product_price_not_negative"
-            )
+            ),
+            # An article names one product, whatever its case (imports match on it).
+            models.UniqueConstraint(
+                Upper("article"),
+                condition=~models.Q(article=""),
+                name="sales_product_article_unique",
+            ),
         ]
 
     def __str__(self) -> str:
