@@ -136,6 +136,7 @@ STATICFILES_DIRS = [
     ("vendor/bootstrap", BASE_DIR / "node_modules" / "bootstrap" / "dist"),
     ("vendor/bootstrap-icons", BASE_DIR / "node_modules" / "bootstrap-icons" / "font"),
     ("vendor/htmx", BASE_DIR / "node_modules" / "htmx.org" / "dist"),
+    ("vendor/sortablejs", BASE_DIR / "node_modules" / "sortablejs"),
     ("vendor/fullcalendar", BASE_DIR / "node_modules" / "fullcalendar"),
     (
         "vendor/fullcalendar-locales",
@@ -190,6 +191,7 @@ SPECTACULAR_SETTINGS = {
         "ActivityStatusEnum": "crm.activities.models.ActivityStatus",
         "ReminderStatusEnum": "crm.activities.models.ReminderStatus",
         "JobStatusEnum": "crm.core.models.JobStatus",
+        "ProposalStatusEnum": "crm.sales.models.ProposalStatus",
     },
 }
 

@@ -160,13 +160,13 @@ def test_handover_preview_and_apply_over_the_api(client, head, manager, colleagu
     preview = client.post("/api/v1/handover/preview/", body, content_type="application/json")
     assert preview.json() == {
         "clients": 2,
-        "parts": {"clients": 2, "activities": 1, "reminders": 1},
+        "parts": {"clients": 2, "activities": 1, "reminders": 1, "deals": 0},
     }
     assert Client.objects.filter(owner=colleague).count() == 0
 
     applied = client.post("/api/v1/handover/", body, content_type="application/json")
     assert applied.status_code == 201
-    assert applied.json()["moved"] == {"clients": 2, "activities": 1, "reminders": 1}
+    assert applied.json()["moved"] == {"clients": 2, "activities": 1, "reminders": 1, "deals": 0}
     assert applied.json()["client_ids"] == [book[1].pk, book[2].pk]
     assert client.get("/api/v1/handover/").json()["count"] == 1
 

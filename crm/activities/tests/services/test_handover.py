@@ -67,11 +67,12 @@ def test_preview_counts_exactly_what_would_move_and_changes_nothing(head, manage
     preview = handover_preview(by=head, from_user=manager)
 
     assert preview.client_ids == sorted(c.pk for c in book["clients"])
-    assert preview.counts() == {"clients": 3, "activities": 2, "reminders": 2}
+    assert preview.counts() == {"clients": 3, "activities": 2, "reminders": 2, "deals": 0}
     assert [str(part.title) for part in preview.parts] == [
         "Клиенты",
         "Открытые события",
         "Напоминания",
+        "Открытые сделки",
     ]
     assert Client.objects.filter(owner=manager).count() == 3
 
@@ -81,7 +82,7 @@ def test_apply_moves_the_clients_with_their_open_activities_and_reminders(
 ):
     handover = handover_apply(by=head, from_user=manager, to_user=colleague, comment="Увольнение")
 
-    assert handover.moved == {"clients": 3, "activities": 2, "reminders": 2}
+    assert handover.moved == {"clients": 3, "activities": 2, "reminders": 2, "deals": 0}
     assert (handover.from_user, handover.to_user, handover.by, handover.comment) == (
         manager,
         colleague,
@@ -142,7 +143,7 @@ def test_every_client_and_activity_has_a_history_row(head, manager, colleague, b
     handover_entry = AuditEntry.objects.get(content_type__model="handover")
     assert handover_entry.changes["moved"] == [
         None,
-        {"clients": 3, "activities": 2, "reminders": 2},
+        {"clients": 3, "activities": 2, "reminders": 2, "deals": 0},
     ]
 
 
@@ -152,7 +153,9 @@ def test_both_employees_are_notified(head, manager, colleague, book):
     assert set(notes) == {"manager", "colleague"}
     assert notes["colleague"].title == f"Вам переданы дела сотрудника {manager.short_name}"
     assert notes["manager"].title == f"Ваши дела переданы сотруднику {colleague.short_name}"
-    assert notes["colleague"].body == "Клиенты: 3; Открытые события: 2; Напоминания: 2"
+    assert notes["colleague"].body == (
+        "Клиенты: 3; Открытые события: 2; Напоминания: 2; Открытые сделки: 0"
+    )
     assert notes["colleague"].url == f"/activities/handover/{handover.pk}/"
 
 
@@ -166,7 +169,7 @@ def test_an_employee_who_left_is_handed_over_from_and_not_notified(head, manager
 def test_a_filter_moves_only_the_matching_clients(head, manager, colleague, book):
     filters = ClientFilter(region="Тула")
     preview = handover_preview(by=head, from_user=manager, filters=filters)
-    assert preview.counts() == {"clients": 1, "activities": 1, "reminders": 1}
+    assert preview.counts() == {"clients": 1, "activities": 1, "reminders": 1, "deals": 0}
 
     handover = handover_apply(by=head, from_user=manager, to_user=colleague, filters=filters)
 
@@ -186,7 +189,7 @@ def test_explicit_ids_move_only_those_of_the_employee(head, manager, colleague, 
     ids = [moscow.pk, book["theirs"].pk, 999_999, "junk"]
     preview = handover_preview(by=head, from_user=manager, client_ids=ids)
     assert preview.client_ids == [moscow.pk]
-    assert preview.counts() == {"clients": 1, "activities": 1, "reminders": 1}
+    assert preview.counts() == {"clients": 1, "activities": 1, "reminders": 1, "deals": 0}
 
 
 # --- refused ----------------------------------------------------------------------------------
@@ -312,5 +315,5 @@ def test_a_large_book_moves_in_chunks(head, manager, colleague, monkeypatch):
     for client in clients:
         ActivityFactory(responsible=manager, client=client)
     handover = handover_apply(by=head, from_user=manager, to_user=colleague)
-    assert handover.moved == {"clients": 8, "activities": 8, "reminders": 0}
+    assert handover.moved == {"clients": 8, "activities": 8, "reminders": 0, "deals": 0}
     assert Client.objects.filter(owner=colleague).count() == 8
