@@ -724,7 +724,8 @@ class Proposal(TimeStampedModel):
 
     def __str__(self) -> str:
         if self.number:
-            return _("КП № %(number)s от %(date)s") % {
+            # The number carries its kind already: «КП-2026-0001 от 26.11.2026».
+            return _("%(number)s от %(date)s") % {
                 "number": self.number,
                 "date": self.date.strftime("%d.%m.%Y"),
             }

@@ -888,6 +888,8 @@ def proposal_send(
     errors: dict[str, list[Any]] = {}
     recipients = clean_recipients(to, errors)
     subject = " ".join(str(subject or "").split())
+    # Browsers post a textarea with CRLF line ends; the letter and the activity keep LF.
+    body = str(body or "").replace("\r\n", "\n").replace("\r", "\n")
     if len(subject) > 255:
         errors.setdefault("subject", []).append(ERROR_SUBJECT_TOO_LONG)
     stored = _lock(proposal)

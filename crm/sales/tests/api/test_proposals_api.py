@@ -112,7 +112,7 @@ def test_issue_then_edit_is_refused(api, draft):
     refused = api.patch(f"/api/v1/proposals/{draft.pk}/", {"terms": "x"}, format="json")
     assert refused.status_code == 400
     assert refused.json()["error"]["fields"]["status"] == [
-        "КП № КП-2026-0001 от 26.11.2026 уже выставлено — изменить его нельзя. "
+        "КП-2026-0001 от 26.11.2026 уже выставлено — изменить его нельзя. "
         "Чтобы исправить, создайте новую версию."
     ]
     version = api.post(f"/api/v1/proposals/{draft.pk}/new-version/")

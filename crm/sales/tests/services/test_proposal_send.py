@@ -77,7 +77,7 @@ def test_send_a_draft(draft, deal, manager):
     assert activity.contact == draft.contact
     assert activity.responsible == manager
     assert activity.result == (
-        "Отправлено КП № КП-2026-0001 от 26.11.2026: ivanov@romashka.test, buh@romashka.test"
+        "Отправлено КП-2026-0001 от 26.11.2026: ivanov@romashka.test, buh@romashka.test"
     )
     [attachment] = activity.attachments.all()
     assert attachment.name == "КП-2026-0001.pdf"
@@ -120,6 +120,17 @@ def test_default_texts_get_the_number(draft, manager):
         "Предложение — во вложении (PDF).",
     ]
     assert "Предложение действует до 06.12.2026." in letter.body
+
+
+def test_default_text_posted_by_a_browser_with_crlf_still_gets_the_number(draft, manager):
+    posted = services.default_email_body(draft, by=manager).replace("\n", "\r\n")
+    activity = services.proposal_send(
+        proposal=draft, by=manager, to="ivanov@romashka.test", subject="", body=posted
+    )
+    [letter] = mail.outbox
+    assert "Направляем коммерческое предложение № КП-2026-0001 на сумму" in letter.body
+    assert "\r" not in letter.body
+    assert "\r" not in activity.description
 
 
 @pytest.mark.parametrize(
@@ -172,7 +183,7 @@ def test_superseded_and_rejected_are_not_sent(draft, manager):
     with pytest.raises(ValidationError) as error:
         services.proposal_send(proposal=draft, by=manager, to="a@b.test", subject="", body="")
     assert error.value.message_dict == {
-        "status": ["КП № КП-2026-0001 от 26.11.2026: отклонено — отправить его нельзя"]
+        "status": ["КП-2026-0001 от 26.11.2026: отклонено — отправить его нельзя"]
     }
     assert mail.outbox == []
 

@@ -326,7 +326,7 @@ def test_issue_numbers_and_snapshots(at_t0, deal, manager, organization):
         "phone": deal.client.phone,
         "email": deal.client.email,
     }
-    assert str(proposal) == "КП № КП-2026-0001 от 26.11.2026"
+    assert str(proposal) == "КП-2026-0001 от 26.11.2026"
 
 
 def test_numbers_are_sequential_per_organization_and_year(at_t0, deal, manager, organization):
@@ -358,7 +358,7 @@ def test_issued_proposal_is_immutable(at_t0, deal, manager):
     services.proposal_issue(proposal=proposal, by=manager)
     before = _lines(proposal)
     message = (
-        "КП № КП-2026-0001 от 26.11.2026 уже выставлено — изменить его нельзя. "
+        "КП-2026-0001 от 26.11.2026 уже выставлено — изменить его нельзя. "
         "Чтобы исправить, создайте новую версию."
     )
     with pytest.raises(ValidationError) as error:
