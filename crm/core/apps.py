@@ -31,3 +31,11 @@ class CoreConfig(AppConfig):
         register_settings_tab(
             SettingsTab(_("Фоновые задачи"), "core:jobs", ("core:jobs",), order=50)
         )
+        register_settings_tab(
+            SettingsTab(
+                _("Производственный календарь"),
+                "core:workday_calendar",
+                ("core:workday_calendar",),
+                order=85,
+            )
+        )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from crm.core import views
+from crm.core import views, views_workdays
 
 app_name = "core"
 
@@ -15,4 +15,10 @@ urlpatterns = [
     path("history/<str:label>/<str:object_id>/", views.object_history, name="history"),
     path("settings/audit/", views.audit_log, name="audit_log"),
     path("settings/jobs/", views.job_list, name="jobs"),
+    path("settings/calendar/", views_workdays.workday_calendar, name="workday_calendar"),
+    path(
+        "settings/calendar/<int:pk>/delete/",
+        views_workdays.workday_correction_delete,
+        name="workday_correction_delete",
+    ),
 ]
