@@ -174,7 +174,8 @@ def _decimal(value: Any) -> Decimal | None:
     if isinstance(value, float):
         value = str(value)
     try:
-        number = Decimal(str(value).strip().replace(" ", "").replace(",", ".")) if value else None
+        text = "" if value is None else str(value).strip().replace(" ", "").replace(",", ".")
+        number = Decimal(text) if text else None  # Decimal("0") is a value, not "empty"
     except (InvalidOperation, ValueError):
         return None
     if number is not None and not number.is_finite():

@@ -186,7 +186,17 @@ def deal_move(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     form = MoveForm(params, deal=deal)
     if not form.is_valid():
         stage = form.cleaned_data.get("stage") if hasattr(form, "cleaned_data") else None
-        return _dialog(request, deal, stage, form, [], view=view, filters=filters)
+        # A mistyped field keeps the dialog's reasons in view beside the field's own error.
+        problems = (
+            [
+                p
+                for p in services.deal_move_check(deal=deal, stage=stage)
+                if p.field != "lost_reason"
+            ]
+            if stage is not None
+            else []
+        )
+        return _dialog(request, deal, stage, form, problems, view=view, filters=filters)
     stage = form.cleaned_data["stage"]
     if request.method != "POST":
         # Asking before the first try: the reason is a field of the dialog, not a reproach.

@@ -63,6 +63,7 @@ def test_preview_shows_the_counts_and_moves_nothing(client, head, manager, colle
         "clients": 2,
         "activities": 1,
         "reminders": 1,
+        "deals": 0,
     }
     assert (
         '<tr data-part="clients"><td>Клиенты</td><td class="text-end fw-semibold">2</td></tr>'
@@ -88,7 +89,7 @@ def test_confirm_moves_and_opens_the_handover(client, head, manager, colleague, 
     handover = Handover.objects.get()
     assert response.redirect_chain == [(f"/activities/handover/{handover.pk}/", 302)]
     assert [str(m) for m in response.context["messages"]] == [
-        "Дела переданы: Клиенты: 2; Открытые события: 1; Напоминания: 1."
+        "Дела переданы: Клиенты: 2; Открытые события: 1; Напоминания: 1; Открытые сделки: 0."
     ]
     html = response.content.decode()
     assert "ООО «Москва»" in html and "ООО «Тула»" in html

@@ -120,6 +120,17 @@ def test_create_with_lines_sums_the_amount(manager):
     ]
 
 
+def test_a_zero_amount_given_as_a_decimal_is_a_value(manager):
+    client = ClientFactory(owner=manager)
+    deal = services.deal_create(
+        by=manager, client=client, data={"title": "Пока без суммы", "amount": Decimal("0")}
+    )
+    assert deal.amount == Decimal("0.00")
+    services.deal_update(deal=deal, by=manager, data={"amount": Decimal("0.00")})
+    deal.refresh_from_db()
+    assert deal.amount == Decimal("0.00")
+
+
 def test_create_bad_input_names_the_fields_and_creates_nothing(manager, other_manager):
     client = ClientFactory(owner=manager)
     foreign_contact = ContactPersonFactory()

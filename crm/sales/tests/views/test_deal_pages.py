@@ -271,6 +271,8 @@ def test_the_dialog_asks_for_a_missing_field_and_the_move_passes_with_it(client,
     assert 'name="amount"' in page
     bad = move(client, deal, stage("paid"), amount="-5")
     assert "Ожидаемая сумма не может быть отрицательной" in bad.content.decode()
+    # The reason stays in view beside the field's error.
+    assert "заполните поле «Ожидаемая сумма»" in bad.content.decode()
     deal.refresh_from_db()
     assert (deal.stage, deal.amount) == (stage("invoice"), Decimal("0.00"))
 
