@@ -5,13 +5,13 @@ from __future__ import annotations
 import pytest
 from hypothesis import settings as hypothesis_settings
 
+from crm.accounts.roles import Role
+from crm.accounts.tests.factories import DepartmentFactory, UserFactory
+
 # Property tests check what holds, not how fast: a loaded CI machine must not fail them on
 # Hypothesis's per-example deadline.
 hypothesis_settings.register_profile("svod", deadline=None)
 hypothesis_settings.load_profile("svod")
-
-from crm.accounts.roles import Role
-from crm.accounts.tests.factories import DepartmentFactory, UserFactory
 
 
 @pytest.fixture

@@ -18,7 +18,6 @@ from django.utils.translation import gettext_lazy as _
 from crm.accounts.roles import Area
 from crm.core.models import TimeStampedModel
 
-
 # --- Our organizations -------------------------------------------------------------------
 
 
