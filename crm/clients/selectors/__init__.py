@@ -6,9 +6,9 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Value
-from django.db.models.functions import StrIndex
+from django.db.models.functions import Length, StrIndex
 from django.db.models.lookups import Exact, GreaterThan
 from django.utils import timezone
 
@@ -56,19 +56,54 @@ def _contains(field: str, text: str) -> models.Q:
     return models.Q(GreaterThan(StrIndex(field, Value(text)), 0))
 
 
+def _prefix_bound(prefix: str) -> str:
+    """The least string above every string that starts with `prefix` (its last character
+    raised by one): `inn >= prefix AND inn < bound` is `inn LIKE 'prefix%'` on an index."""
+    return prefix[:-1] + chr(ord(prefix[-1]) + 1)
+
+
 def _search_condition(query: str) -> models.Q:
+    """The quick search of the list and the API: the folded name contains the text; with four
+    digits or more also the ИНН starts with them and the phone is the number typed (or contains
+    the digits when they are no phone number); with an '@' also the e-mail, in any case.
+
+    Written per database so that each branch uses an index over 100 000 clients: PostgreSQL
+    serves LIKE '%…%' on the name and the phone from trigram indexes (migration 0004) and the
+    ИНН prefix from its pattern index; SQLite, whose LIKE is a Python function here
+    (crm.core.db), gets a UNION of instr() over the name's index, a range on the ИНН's index and
+    the phone's index instead of one OR that reads every row."""
     query = query.strip()
-    condition = _contains("name_search", searchable(query))
+    text = searchable(query)
     digits = "".join(ch for ch in query if ch.isdigit())
-    if digits and len(digits) >= 4:
-        condition |= models.Q(Exact(StrIndex("inn", Value(digits)), 1))
+    phone = ""
+    if len(digits) >= 4:
         try:
-            condition |= models.Q(phone=normalize_phone(query))
+            phone = normalize_phone(query)
         except PhoneError:
-            condition |= models.Q(phone__contains=digits)
-    if "@" in query:
-        condition |= models.Q(email__iexact=query.lower())
-    return condition
+            phone = ""  # no phone number: the phones containing the digits
+    email = query.lower() if "@" in query else ""
+    if connection.vendor != "sqlite":
+        condition = models.Q(name_search__contains=text)
+        if len(digits) >= 4:
+            condition |= models.Q(inn__startswith=digits)
+            condition |= models.Q(phone=phone) if phone else models.Q(phone__contains=digits)
+        if email:
+            condition |= models.Q(email__iexact=email)
+        return condition
+    branches = [Client.objects.filter(_contains("name_search", text))]
+    if len(digits) >= 4:
+        branches.append(Client.objects.filter(inn__gte=digits, inn__lt=_prefix_bound(digits)))
+        branches.append(
+            Client.objects.filter(phone=phone)
+            if phone
+            else Client.objects.filter(_contains("phone", digits))
+        )
+    if email:
+        # LIKE only where the length fits: a case-insensitive match keeps the length.
+        same_length = models.Q(Exact(Length("email"), len(email)))
+        branches.append(Client.objects.filter(same_length, email__iexact=email))
+    ids = [branch.order_by().values("pk") for branch in branches]
+    return models.Q(pk__in=ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0])
 
 
 def _start_of_day(day: dt.date) -> dt.datetime:

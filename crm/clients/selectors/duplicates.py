@@ -5,12 +5,15 @@ already a colleague's client. What the manager may open is decided by the view."
 
 from __future__ import annotations
 
+import functools
+import operator
 from dataclasses import dataclass
+from typing import Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import Value
-from django.db.models.functions import StrIndex
-from django.db.models.lookups import GreaterThan
+from django.db.models.functions import Right, StrIndex
+from django.db.models.lookups import Exact, GreaterThan
 
 from crm.clients.domain.dedup import PUBLIC_MAIL_DOMAINS, Card, Match, email_domain, score_duplicate
 from crm.clients.domain.normalize import (
@@ -44,6 +47,49 @@ def card_of(client: Client, contact_phones: set[str], contact_emails: set[str]) 
     )
 
 
+def _contains(field: str, text: str) -> models.Q:
+    """`text` occurs in `field`: instr() on SQLite, whose LIKE is a Python function here
+    (crm.core.db); LIKE on PostgreSQL, served by the trigram indexes of migration 0004."""
+    if connection.vendor == "sqlite":
+        return models.Q(GreaterThan(StrIndex(field, Value(text)), 0))
+    return models.Q(**{f"{field}__contains": text})
+
+
+def _ends_with(field: str, suffix: str) -> models.Q:
+    """`field` ends with `suffix`, case-sensitively on both databases (e-mails are stored in
+    lower case): substr() on SQLite, LIKE '%…' on PostgreSQL."""
+    if connection.vendor == "sqlite":
+        return models.Q(Exact(Right(field, len(suffix)), suffix))
+    return models.Q(**{f"{field}__endswith": suffix})
+
+
+def _key_matches(inn: str, phone: str, email: str) -> models.QuerySet[Any] | None:
+    """Ids of the clients with this ИНН, phone or e-mail (also a contact person's), or an
+    e-mail at the same company domain: a UNION of index look-ups (an OR with a subquery would
+    read every client). None when nothing is typed that could match."""
+    contacts = ClientContact.objects.order_by()
+    branches: list[models.QuerySet[Any]] = []
+    if inn:
+        branches.append(Client.objects.filter(inn=inn))
+    if phone:
+        branches.append(Client.objects.filter(phone=phone))
+        branches.append(contacts.filter(contact__phone=phone))
+        branches.append(contacts.filter(contact__mobile_phone=phone))
+    if email:
+        branches.append(Client.objects.filter(email=email))
+        branches.append(contacts.filter(contact__email=email))
+        domain = email_domain(email)
+        if domain not in PUBLIC_MAIL_DOMAINS:
+            branches.append(Client.objects.filter(_ends_with("email", f"@{domain}")))
+    ids = [
+        branch.order_by().values("client_id" if branch.model is ClientContact else "pk")
+        for branch in branches
+    ]
+    if not ids:
+        return None
+    return ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
+
+
 def _name_words(name: str) -> list[str]:
     words = sorted({word for word in name.split() if len(word) >= 3}, key=len, reverse=True)
     return [word[:5] for word in words[:3]]
@@ -73,30 +119,33 @@ def client_duplicate_candidates(
         phones=frozenset({phone} if phone else set()),
         emails=frozenset({email} if email else set()),
     )
-    condition = models.Q(pk__in=[])
-    if wanted.inn:
-        condition |= models.Q(inn=wanted.inn)
-    if phone:
-        condition |= models.Q(phone=phone) | models.Q(
-            pk__in=ClientContact.objects.filter(
-                models.Q(contact__phone=phone) | models.Q(contact__mobile_phone=phone)
-            ).values("client_id")
-        )
-    if email:
-        condition |= models.Q(email=email) | models.Q(
-            pk__in=ClientContact.objects.filter(contact__email=email).values("client_id")
-        )
-        domain = email_domain(email)
-        if domain not in PUBLIC_MAIL_DOMAINS:
-            condition |= models.Q(email__endswith=f"@{domain}")
-    for word in _name_words(wanted.name):
-        condition |= models.Q(GreaterThan(StrIndex("name_comparable", Value(word)), 0))
-    clients = (
-        Client.objects.filter(condition).exclude(status=ClientStatus.MERGED).select_related("owner")
-    )
+    clients = Client.objects.exclude(status=ClientStatus.MERGED).select_related("owner")
     if exclude_id:
         clients = clients.exclude(pk=exclude_id)
-    found = list(clients[:NAME_BLOCK_LIMIT])
+    # The same ИНН, phone or e-mail first, whatever the name block holds: index look-ups.
+    keys = _key_matches(wanted.inn, phone, email)
+    found = list(clients.filter(pk__in=keys)[:NAME_BLOCK_LIMIT]) if keys is not None else []
+    words = _name_words(wanted.name)
+    if words and len(found) < NAME_BLOCK_LIMIT:
+        # Then the names with the most of the typed words (a common word alone matches
+        # thousands of clients; the one being typed has them all).
+        hits = [
+            models.Case(models.When(_contains("name_comparable", word), then=1), default=0)
+            for word in words
+        ]
+        matching = functools.reduce(
+            operator.or_, (_contains("name_comparable", word) for word in words)
+        )
+        if connection.vendor == "sqlite":
+            # The ids from a subquery: SQLite then reads the name's index, not every client.
+            matching = models.Q(pk__in=Client.objects.filter(matching).order_by().values("pk"))
+        named = (
+            clients.filter(matching)
+            .exclude(pk__in=[client.pk for client in found])
+            .annotate(word_hits=functools.reduce(operator.add, hits))
+            .order_by("-word_hits", "name", "id")
+        )
+        found += named[: NAME_BLOCK_LIMIT - len(found)]
     contacts: dict[int, tuple[set[str], set[str]]] = {client.pk: (set(), set()) for client in found}
     for client_id, contact_phone, mobile, contact_email in ClientContact.objects.filter(
         client_id__in=contacts
