@@ -48,7 +48,7 @@ class StageForm(forms.Form):
     required_fields = forms.MultipleChoiceField(
         label=_("Обязательно заполнить для выхода"),
         required=False,
-        choices=[(code, label) for code, label in DEAL_FIELDS.items()],
+        choices=[(code, _(label)) for code, label in DEAL_FIELDS.items()],
         widget=forms.CheckboxSelectMultiple,
         error_messages={"invalid_choice": CHOOSE},
     )

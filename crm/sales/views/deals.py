@@ -101,7 +101,7 @@ def deal_list(request: AuthenticatedRequest) -> HttpResponse:
         "page": page,
         "sort": sort,
         "chosen_client": form.chosen_client,
-        "query": query,
+        "filter_query": query,
     }
     response = render_page_or_partial(
         request, "sales/deals/deal_list.html", "sales/deals/partials/_deal_rows.html", context

@@ -156,6 +156,7 @@ def _editor_context(
             prices_include_vat=proposal.prices_include_vat,
         ),
         "deal": proposal.deal,
+        "buyer": printed["buyer"],
         "header": header,
         "lines": lines,
         "line_errors": line_errors,
@@ -367,11 +368,16 @@ def proposal_print(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     """The print form as a page (the browser prints it); the same template makes the PDF.
     A document is in Russian whatever the user's language."""
     proposal = selectors.proposal_get(user=request.user, pk=pk)
+    # The screen toolbar speaks the user's language; the document itself stays Russian.
+    user_language = translation.get_language() or "ru"
     with translation.override("ru"):
         return render(
             request,
             "sales/proposals/proposal_print.html",
-            selectors.print_context(proposal, for_screen=True),
+            {
+                **selectors.print_context(proposal, for_screen=True),
+                "user_language": user_language,
+            },
         )
 
 

@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from crm.accounts.access import can_administer
+from crm.core.i18n import translated
 from crm.sales.documents import document_title
 from crm.sales.domain.rules import DEAL_FIELDS
 from crm.sales.forms_setup import AutomationRuleForm, LostReasonForm, PipelineForm, StageForm
@@ -83,7 +84,9 @@ def pipeline_list(request: HttpRequest) -> HttpResponse:
                     "stage": stage,
                     "first": index == 0,
                     "last": index == len(stages) - 1,
-                    "fields": [str(DEAL_FIELDS.get(code, code)) for code in stage.required_fields],
+                    "fields": [
+                        translated(DEAL_FIELDS.get(code, code)) for code in stage.required_fields
+                    ],
                     "requirements": _requirements(stage),
                 }
                 for index, stage in enumerate(stages)

@@ -647,3 +647,16 @@ def test_global_search_finds_a_deal_the_user_may_see(client, manager, other_mana
     assert "Плитка для офиса" in page
     assert reverse("sales:deal_detail", args=[deal.pk]) in page
     assert "Плитка чужая" not in page
+
+
+def test_list_keeps_the_global_search_empty_and_explains_an_empty_result(client, manager):
+    client.force_login(manager)
+
+    def page(**params):
+        return client.get(reverse("sales:deal_list"), params).content.decode()
+
+    html = page(stuck="on")
+    assert 'value="stuck=on"' not in html  # the filters once leaked into the header search
+    assert "Застрявших сделок нет: все открытые сделки укладываются в срок этапа." in html
+    assert "Измените условия поиска или сбросьте фильтры." in page(q="нет такой")
+    assert "Создайте первую сделку кнопкой «Новая сделка» или из карточки клиента." in page()

@@ -9,6 +9,7 @@ from decimal import Decimal
 import pytest
 from django.core import mail
 from django.urls import reverse
+from django.utils import translation
 
 from crm.activities.models import Activity
 from crm.sales.models import Proposal, ProposalStatus
@@ -281,3 +282,32 @@ def test_deal_tab_queries_do_not_grow_with_proposals(client, at_t0, manager, dea
             proposal=services.proposal_create(deal=deal, by=manager), by=manager
         )
     assert _count_queries(client, url) == one
+
+
+@pytest.fixture
+def _restore_language():
+    """The middleware activates an English user's language in the test's thread."""
+    language = translation.get_language()
+    yield
+    translation.activate(language)
+
+
+def test_issued_page_without_a_buyer_snapshot_names_the_client(client, manager, issued):
+    # the demo data stores sent proposals with an empty buyer; the page answered 500
+    Proposal.objects.filter(pk=issued.pk).update(buyer={})
+    client.force_login(manager)
+    page = client.get(reverse("sales:proposal_detail", args=[issued.pk]))
+    assert page.status_code == 200
+    html = page.content.decode()
+    assert "Общество с ограниченной ответственностью «Ромашка», ИНН 7701234567" in html
+    assert "7\u00a0703,68\u00a0₽" in html
+
+
+def test_print_toolbar_speaks_the_users_language(client, manager, issued, _restore_language):
+    manager.language = "en"
+    manager.save(update_fields=["language"])
+    client.force_login(manager)
+    html = client.get(reverse("sales:proposal_print", args=[issued.pk])).content.decode()
+    assert "Back to the proposal" in html
+    assert "Download PDF" in html
+    assert "КОММЕРЧЕСКОЕ ПРЕДЛОЖЕНИЕ" in html  # the document itself stays Russian

@@ -8,6 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from crm.activities.models import ActivityKind
 from crm.core.models import AuditEntry
@@ -373,3 +374,21 @@ def test_the_seeded_any_stage_rule_saves_unchanged(client, administrator):
     assert not AuditEntry.objects.exists()  # nothing changed, nothing recorded
     text = _text(client.get(reverse("sales:setup_rules")).content.decode())
     assert "Ответственный и руководитель сразу включён" in text
+
+
+def test_required_fields_are_named_in_the_users_language(client, administrator):
+    language = translation.get_language()
+    administrator.language = "en"
+    administrator.save(update_fields=["language"])
+    client.force_login(administrator)
+    try:
+        listing = client.get(reverse("sales:setup_pipelines")).content.decode()
+        form = client.get(
+            reverse("sales:setup_stage_edit", args=[stage("invoice").pk])
+        ).content.decode()
+    finally:
+        translation.activate(language)
+    assert "Goods and services" in listing
+    assert "Товары и услуги" not in listing
+    assert "Expected amount" in form
+    assert "Ожидаемая сумма" not in form
