@@ -16,6 +16,13 @@ from decimal import Decimal
 from django.utils import timezone
 
 from crm.accounts.models import User
+from crm.activities.models import (
+    Activity,
+    ActivityKind,
+    ActivityOutcome,
+    ActivityStatus,
+    Direction,
+)
 from crm.clients.domain.requisites import (
     account_control_key,
     inn_control_digits,
@@ -27,8 +34,10 @@ from crm.core.domain.vat import LineInput, compute_document, rate_for
 from crm.core.domain.workdays import WorkCalendar
 from crm.core.models import NumberSequence
 from crm.core.workdays import work_calendar
+from crm.demo.timestamps import keeping_timestamps
 from crm.sales.models import (
     Deal,
+    DealActivity,
     DealLine,
     DealStageChange,
     DealStatus,
@@ -47,6 +56,8 @@ from crm.sales.models import (
     Unit,
     VatKind,
 )
+from crm.sales.requisites import buyer_requisites, organization_requisites
+from crm.sales.services.proposals import NUMBER_KIND, VALIDITY_DAYS, format_number
 
 CLIENT_CHUNK = 2000
 HISTORY_DAYS = 365
@@ -154,7 +165,8 @@ def seed_sales(
                         calendar,
                     )
                 )
-        Deal.objects.bulk_create([plan.deal for plan in plans], batch_size=2000)
+        with keeping_timestamps(Deal):
+            Deal.objects.bulk_create([plan.deal for plan in plans], batch_size=2000)
         if plans and plans[0].deal.pk is None:  # backends without RETURNING ids
             saved = dict(
                 Deal.objects.filter(number__in=[p.deal.number for p in plans]).values_list(
@@ -178,7 +190,9 @@ def seed_sales(
         eligible_proposals += len(with_proposal)
         if sequence > PROPOSAL_LIMIT_FULL:
             with_proposal = with_proposal[::5]
-        totals["proposals"] += _proposals(with_proposal, organization, products)
+        totals["proposals"] += _proposals(
+            with_proposal, organization, products, with_emails=sequence <= PROPOSAL_LIMIT_FULL
+        )
         totals["deals"] += len(plans)
         totals["stage_changes"] += len(changes)
     NumberSequence.objects.update_or_create(
@@ -272,7 +286,7 @@ def _plan_deal(
         stage_entered_at=created,
         created_by_id=client.owner_id,
     )
-    deal.created_at = created
+    deal.created_at = deal.updated_at = created
     plan = DealPlan(deal=deal, lines=lines)
     plan.changes.append(
         DealStageChange(
@@ -330,7 +344,7 @@ def _plan_deal(
             break
         index = open_stages.index(target)
     deal.stage_id = current.pk
-    deal.stage_entered_at = entered
+    deal.stage_entered_at = deal.updated_at = entered
     if deal.status == DealStatus.OPEN and current.time_limit_days:
         deal.stage_deadline = calendar.add(entered.astimezone(zone).date(), current.time_limit_days)
     return plan
@@ -353,16 +367,25 @@ def _next_stage(
     return won, skipped
 
 
-def _proposals(plans: list[DealPlan], organization: Organization, products: list[Product]) -> int:
+def _proposals(
+    plans: list[DealPlan],
+    organization: Organization,
+    products: list[Product],
+    *,
+    with_emails: bool,
+) -> int:
+    """Sent proposals of the plans (buyer and seller copied as on issue), and — for a demo of
+    a size a person browses — the e-mail that carried each, linked to its deal."""
     if not plans:
         return 0
     by_id = {product.pk: product for product in products}
-    seller = _requisites(organization)
+    seller = organization_requisites(organization)
+    clients = Client.objects.in_bulk({plan.deal.client_id for plan in plans})
     proposals: list[Proposal] = []
     all_lines: list[list[ProposalLine]] = []
     numbers: dict[int, int] = {}
     for year, last in NumberSequence.objects.filter(
-        kind="proposal", organization_id=organization.pk
+        kind=NUMBER_KIND, organization_id=organization.pk
     ).values_list("year", "last_number"):
         numbers[year] = last
     for plan in plans:
@@ -400,16 +423,16 @@ def _proposals(plans: list[DealPlan], organization: Organization, products: list
                 organization_id=organization.pk,
                 manager_id=deal.manager_id,
                 department_id=deal.department_id,
-                number=f"КП-{date.year}-{numbers[date.year]:04d}",
+                number=format_number(date.year, numbers[date.year]),
                 date=date,
-                valid_until=date + dt.timedelta(days=10),
+                valid_until=date + dt.timedelta(days=VALIDITY_DAYS),
                 status=ProposalStatus.SENT,
                 currency="RUB",
                 amount_without_vat=totals.amount_without_vat,
                 vat_amount=totals.vat_amount,
                 total=totals.total,
                 seller=seller,
-                buyer={},
+                buyer=buyer_requisites(clients[deal.client_id]),
                 issued_at=plan.proposal_at - dt.timedelta(minutes=30),
                 issued_by_id=deal.manager_id,
                 sent_at=plan.proposal_at,
@@ -417,7 +440,11 @@ def _proposals(plans: list[DealPlan], organization: Organization, products: list
             )
         )
         all_lines.append(lines)
-    Proposal.objects.bulk_create(proposals, batch_size=2000)
+    for proposal in proposals:
+        assert proposal.sent_at is not None
+        proposal.created_at = proposal.updated_at = proposal.sent_at
+    with keeping_timestamps(Proposal):
+        Proposal.objects.bulk_create(proposals, batch_size=2000)
     if proposals[0].pk is None:
         saved = dict(
             Proposal.objects.filter(
@@ -432,14 +459,52 @@ def _proposals(plans: list[DealPlan], organization: Organization, products: list
             proposal_line.proposal_id = proposal.pk
             rows.append(proposal_line)
     ProposalLine.objects.bulk_create(rows, batch_size=5000)
+    if with_emails:
+        _sent_emails(proposals)
     for year, last in numbers.items():
         NumberSequence.objects.update_or_create(
-            kind="proposal",
+            kind=NUMBER_KIND,
             organization_id=organization.pk,
             year=year,
             defaults={"last_number": last},
         )
     return len(proposals)
+
+
+def _sent_emails(proposals: list[Proposal]) -> None:
+    """The outgoing e-mail that carried each proposal, done, linked to the proposal's deal."""
+    kind = ActivityKind.objects.get(code="email")
+    outcome = ActivityOutcome.objects.filter(kind=kind, code="sent").first()
+    sent = {proposal.pk: proposal.sent_at or timezone.now() for proposal in proposals}
+    activities = [
+        Activity(
+            kind=kind,
+            direction=Direction.OUTGOING,
+            subject=f"Коммерческое предложение № {proposal.number}",
+            description="Направляем коммерческое предложение. Предложение — во вложении (PDF).",
+            start_at=sent[proposal.pk],
+            status=ActivityStatus.DONE,
+            done_at=sent[proposal.pk],
+            outcome=outcome,
+            result="Отправлено",
+            client_id=proposal.client_id,
+            contact_id=proposal.contact_id,
+            responsible_id=proposal.manager_id,
+            department_id=proposal.department_id,
+            created_by_id=proposal.manager_id,
+        )
+        for proposal in proposals
+    ]
+    created = Activity.objects.bulk_create(activities, batch_size=2000)
+    if created and created[0].pk is None:  # backends without RETURNING ids
+        created = list(Activity.objects.order_by("-id")[: len(activities)])[::-1]
+    DealActivity.objects.bulk_create(
+        [
+            DealActivity(activity_id=activity.pk, deal_id=proposal.deal_id)
+            for activity, proposal in zip(created, proposals, strict=True)
+        ],
+        batch_size=2000,
+    )
 
 
 def _organization() -> Organization:
@@ -479,31 +544,6 @@ def _organization() -> Organization:
         },
     )
     return organization
-
-
-def _requisites(organization: Organization) -> dict:
-    bank = organization.bank_accounts.first()
-    return {
-        "name": organization.name,
-        "full_name": organization.full_name,
-        "inn": organization.inn,
-        "kpp": organization.kpp,
-        "ogrn": organization.ogrn,
-        "address": organization.legal_address,
-        "phone": organization.phone,
-        "director": organization.director,
-        "director_position": organization.director_position,
-        "chief_accountant": organization.chief_accountant,
-        "is_vat_payer": organization.is_vat_payer,
-        "bank": {
-            "bik": bank.bik,
-            "bank_name": bank.bank_name,
-            "correspondent_account": bank.correspondent_account,
-            "account": bank.account,
-        }
-        if bank
-        else {},
-    }
 
 
 def _catalog() -> list[Product]:

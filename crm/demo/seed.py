@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
@@ -18,6 +19,7 @@ from faker import Faker
 
 from crm.accounts.models import Department, User
 from crm.accounts.roles import ROLE_LABELS, Role
+from crm.activities.models import Activity
 from crm.clients.domain.normalize import comparable_name, searchable
 from crm.clients.domain.requisites import (
     account_control_key,
@@ -38,6 +40,7 @@ from crm.clients.models import (
 from crm.clients.services.completeness import completeness_recompute_all
 from crm.demo.activities import seed_activities
 from crm.demo.sales import seed_sales
+from crm.demo.timestamps import keeping_timestamps
 
 DEMO_PASSWORD = "svod-demo"  # noqa: S105  (demo logins are printed on purpose)
 SCALES = {"small": 60, "large": 100_000}
@@ -303,6 +306,46 @@ def _create_users() -> dict[str, User]:
     return users
 
 
+CLIENTS_PER_MANAGER = 500  # a large demo gets a sales force of a believable size
+
+
+def _extra_managers(count: int, generator: Generator) -> list[User]:
+    """Managers beyond the named four, so that each has about 500 clients: a base of 100 000
+    clients with four managers would give each 250 000 activities a year — no calendar or
+    work list of a real person looks like that. Inserted in bulk with one password hash."""
+    wanted = count // CLIENTS_PER_MANAGER - 4
+    if wanted <= 0:
+        return []
+    names = random.Random(generator.random.random())
+    faker = Faker("ru_RU")
+    faker.seed_instance(names.randint(0, 10**6))
+    departments = list(Department.objects.filter(name__in=DEPARTMENTS).order_by("name"))
+    password = make_password(DEMO_PASSWORD)
+    users = []
+    for index in range(wanted):
+        female = names.random() < 0.5
+        users.append(
+            User(
+                username=f"manager{index + 1:03d}",
+                last_name=faker.last_name_female() if female else faker.last_name_male(),
+                first_name=faker.first_name_female() if female else faker.first_name_male(),
+                middle_name=faker.middle_name_female() if female else faker.middle_name_male(),
+                email=f"manager{index + 1:03d}@svod-demo.ru",
+                position="Менеджер по продажам",
+                department=departments[index % len(departments)],
+                password=password,
+            )
+        )
+    created = User.objects.bulk_create(users, batch_size=500)
+    if created and created[0].pk is None:  # backends without RETURNING ids
+        created = list(User.objects.filter(username__startswith="manager").order_by("username"))
+    group = Group.objects.get(name=Role.MANAGER.value)
+    User.groups.through.objects.bulk_create(
+        [User.groups.through(user_id=user.pk, group_id=group.pk) for user in created]
+    )
+    return list(created)
+
+
 def _catalogs() -> tuple[list[LeadSource], list[Industry], list[Tag]]:
     sources = list(LeadSource.objects.filter(is_active=True))  # defaults come from migration
     industries = [Industry.objects.get_or_create(name=name)[0] for name in INDUSTRIES]
@@ -401,6 +444,7 @@ def seed(scale: str = "small", *, seed_value: int = 2026, batch_size: int = 2000
     generator = Generator(seed_value)
     users = _create_users()
     managers = [u for u in users.values() if u.role == Role.MANAGER]
+    managers += _extra_managers(count, generator)
     sources, industries, tags = _catalogs()
     batch: list[Client] = []
     created = 0
@@ -415,8 +459,10 @@ def seed(scale: str = "small", *, seed_value: int = 2026, batch_size: int = 2000
     completeness_recompute_all()  # real scores for every card, in bulk
     activity_counts = seed_activities(managers=managers, seed_value=seed_value)
     sales_counts = seed_sales(managers=managers, seed_value=seed_value)
+    # The sales add the e-mails that carried their proposals.
+    activity_counts["activities"] = Activity.objects.count()
     return {
-        "users": len(users),
+        "users": User.objects.count(),
         "clients": created + duplicates,
         "contacts": ContactPerson.objects.count(),
         "bank_accounts": BankAccount.objects.count(),
@@ -430,7 +476,8 @@ def _insert_clients(batch: list[Client], generator: Generator, tags: list[Tag]) 
     for client in batch:
         client.name_search = searchable(client.name)
         client.name_comparable = comparable_name(client.name)
-    clients = Client.objects.bulk_create(batch, batch_size=len(batch))
+    with keeping_timestamps(Client):
+        clients = Client.objects.bulk_create(batch, batch_size=len(batch))
     if clients and clients[0].pk is None:  # backends without RETURNING ids
         clients = list(Client.objects.order_by("-id")[: len(batch)])[::-1]
     contacts: list[ContactPerson] = []

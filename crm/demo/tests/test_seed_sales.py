@@ -3,6 +3,7 @@ totals are the sums of their lines, numbers that go on where the demo stopped, b
 
 from __future__ import annotations
 
+import datetime as dt
 import itertools
 from decimal import Decimal
 
@@ -18,6 +19,7 @@ from crm.demo.sales import seed_sales
 from crm.demo.seed import seed
 from crm.sales.models import (
     Deal,
+    DealActivity,
     DealStageChange,
     DealStatus,
     Proposal,
@@ -69,17 +71,28 @@ def test_deals_move_through_the_pipeline_with_consistent_histories():
     assert Deal.objects.filter(
         status=DealStatus.OPEN, stage_deadline__lt=timezone.localdate()
     ).exists(), "some deals are stuck"
+    first = Deal.objects.order_by("created_at").first()
+    assert first.created_at < now - dt.timedelta(days=60), "a year of history, not today"
+    for deal in Deal.objects.prefetch_related("stage_changes"):
+        assert deal.created_at == deal.stage_changes.all()[0].changed_at
 
 
 def test_proposal_totals_are_the_sums_of_their_lines_and_numbers_go_on():
     seed("small")
-    for proposal in Proposal.objects.annotate(
+    for proposal in Proposal.objects.select_related("client").annotate(
         lines_total=Sum("lines__total"), lines_vat=Sum("lines__vat_amount")
     ):
         assert proposal.total == proposal.lines_total
         assert proposal.vat_amount == proposal.lines_vat
         assert proposal.total == proposal.amount_without_vat + proposal.vat_amount
         assert proposal.seller["inn"] == "7725012341"
+        assert proposal.buyer["inn"] == proposal.client.inn
+        assert proposal.created_at == proposal.sent_at
+        email = DealActivity.objects.select_related("activity__kind").get(
+            deal=proposal.deal_id, activity__start_at=proposal.sent_at
+        )
+        assert email.activity.kind.code == "email"
+        assert email.activity.subject == f"Коммерческое предложение № {proposal.number}"
     line = ProposalLine.objects.filter(vat_rate="22").first()
     assert line is not None
     assert line.vat_amount == (line.total * 22 / Decimal(122)).quantize(Decimal("0.01"))
