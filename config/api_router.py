@@ -34,6 +34,7 @@ from crm.clients.api.views import ClientViewSet, LeadSourceViewSet
 from crm.core.api.views import AuditEntryViewSet, NotificationViewSet
 from crm.sales.api import catalog as sales_catalog
 from crm.sales.api import deals as sales_deals
+from crm.sales.api import pipelines as sales_pipelines
 from crm.sales.api import proposals as sales_proposals
 
 router = DefaultRouter()
@@ -52,7 +53,7 @@ router.register("activity-kinds", ActivityKindViewSet, basename="activity-kind")
 router.register("reminders", ReminderViewSet, basename="reminder")
 router.register("handover", HandoverViewSet, basename="handover")
 router.register("absences", AbsenceViewSet, basename="absence")
-for part in (sales_deals, sales_catalog, sales_proposals):
+for part in (sales_pipelines, sales_deals, sales_catalog, sales_proposals):
     part.register(router)
 
 urlpatterns = [
@@ -103,6 +104,7 @@ urlpatterns = [
     path("clients/merge/", ClientMergeView.as_view(), name="client-merge"),
     path("client-duplicates/", ClientDuplicateListView.as_view(), name="client-duplicates"),
     path("merges/<int:pk>/undo/", MergeUndoView.as_view(), name="merge-undo"),
+    *sales_pipelines.urlpatterns,
     *sales_deals.urlpatterns,
     *sales_catalog.urlpatterns,
     *sales_proposals.urlpatterns,

@@ -13,9 +13,10 @@ apps call these two."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
-from django.core.exceptions import ObjectDoesNotExist
+from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
 from django.http import Http404
 from django.utils import timezone
@@ -104,3 +105,19 @@ def access_object(user: Any, queryset: models.QuerySet[M], pk: Any) -> M:
 
 def can_administer(user: Any) -> bool:
     return user_scope(user, Area.ADMIN) == Scope.ALL
+
+
+def access_for_administrators(model: type[models.Model]) -> Callable[[Any, str], models.Model]:
+    """An access check for rows only administrators see (settings: users, departments,
+    pipelines…), as `crm.core.registry.register_history` takes it: 403 for anyone else, 404
+    for an unknown id."""
+
+    def access(user: Any, object_id: str) -> models.Model:
+        if not can_administer(user):
+            raise PermissionDenied
+        try:
+            return model._default_manager.get(pk=object_id)
+        except (ObjectDoesNotExist, ValueError) as error:
+            raise Http404 from error
+
+    return access

@@ -5,26 +5,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.db import models
-from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
-from crm.accounts.access import can_administer
+from crm.accounts.access import access_for_administrators, can_administer
 from crm.accounts.models import Department, User
 from crm.core.registry import SearchHit, register_history, register_search
-
-
-def _admin_only(model: type[models.Model]) -> Any:
-    def access(user: Any, object_id: str) -> models.Model:
-        if not can_administer(user):
-            raise PermissionDenied
-        try:
-            return model._default_manager.get(pk=object_id)
-        except (ObjectDoesNotExist, ValueError) as error:
-            raise Http404 from error
-
-    return access
 
 
 def search_colleagues(user: Any, query: str, limit: int) -> list[SearchHit]:
@@ -82,6 +68,6 @@ def register() -> None:
             order=30,
         )
     )
-    register_history(User, _admin_only(User))
-    register_history(Department, _admin_only(Department))
+    register_history(User, access_for_administrators(User))
+    register_history(Department, access_for_administrators(Department))
     register_search(search_colleagues)

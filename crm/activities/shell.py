@@ -14,6 +14,8 @@ from crm.accounts.access import user_scope
 from crm.accounts.roles import Area, Scope
 from crm.activities.models import Activity
 
+DASHBOARD_TABS = ("overdue", "today", "upcoming")  # what "Мои дела" on the dashboard shows
+
 
 def navigation_badge(user: Any) -> int:
     from crm.activities.selectors.activities import activity_badge
@@ -38,13 +40,15 @@ def client_tab(request: Any, client: Any) -> Any:
 
 
 def work_panel(user: Any) -> Any:
-    """The dashboard's "Мои дела": overdue, today and upcoming counts (one query)."""
+    """The dashboard's "Мои дела": overdue, today and upcoming counts (one query; the "done"
+    count of the work list page is not shown here, so not counted)."""
     from crm.activities.selectors.activities import activity_counts
     from crm.core.registry import Panel
 
     if user_scope(user, Area.SALES) == Scope.NONE:
         return None
-    return Panel("activities/partials/_dashboard_work.html", {"counts": activity_counts(user=user)})
+    counts = activity_counts(user=user, tabs=DASHBOARD_TABS)
+    return Panel("activities/partials/_dashboard_work.html", {"counts": counts})
 
 
 def register() -> None:

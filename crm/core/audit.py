@@ -86,6 +86,27 @@ def audit_record(
     )
 
 
+def audit_saved(
+    *,
+    actor: Any,
+    instance: models.Model,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    comment: str = "",
+) -> AuditEntry | None:
+    """The history row of a service that creates or changes a row: a creation when there was
+    no `before` (take it with `stored_snapshot` before saving, None for a new row), else an
+    update before → after."""
+    return audit_record(
+        actor=actor,
+        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
+        instance=instance,
+        before=before,
+        after=after,
+        comment=comment,
+    )
+
+
 def audit_records_bulk(
     *, actor: Any, action: str, rows: Iterable[tuple[models.Model, Mapping, Mapping]], comment: str
 ) -> int:

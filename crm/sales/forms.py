@@ -14,7 +14,14 @@ from crm.accounts.access import visible_to
 from crm.accounts.models import User
 from crm.activities.selectors.activities import assignable_users, co_executor_choices
 from crm.clients.models import Client, ContactPerson, LeadSource
-from crm.core.domain.money import MoneyError, parse_amount, round_money
+from crm.core.domain.money import (
+    CURRENCY_SIGNS,
+    MoneyError,
+    format_amount,
+    format_quantity,
+    parse_amount,
+    round_money,
+)
 from crm.sales.models import (
     DealStatus,
     FirstStep,
@@ -24,7 +31,7 @@ from crm.sales.models import (
     Stage,
 )
 
-CURRENCIES = [("RUB", "RUB — ₽"), ("USD", "USD — $"), ("EUR", "EUR — €"), ("CNY", "CNY — ¥")]
+CURRENCIES = [(code, f"{code} — {sign}") for code, sign in CURRENCY_SIGNS.items()]
 
 ERROR_CLIENT_REQUIRED = _("Клиент: выберите клиента сделки")
 ERROR_CLIENT_NOT_FOUND = _("Клиент: такой клиент не найден среди ваших")
@@ -249,7 +256,7 @@ class DealForm(forms.Form):
             "contact": deal.contact_id,
             "pipeline": deal.pipeline_id,
             "title": deal.title,
-            "amount": f"{deal.amount:.2f}".replace(".", ",") if deal.amount else "",
+            "amount": format_amount(deal.amount, separator="") if deal.amount else "",
             "currency": deal.currency,
             "expected_close_date": deal.expected_close_date,
             "source": deal.source_id,
@@ -362,8 +369,7 @@ def lines_initial(deal: Any) -> list[dict[str, Any]]:
 
 def _plain(value: Decimal) -> str:
     """1.500 → "1,5"; 1000.00 → "1000"."""
-    text = f"{value.normalize():f}"
-    return text.replace(".", ",")
+    return format_quantity(value, separator="")
 
 
 # --- Filters ------------------------------------------------------------------------------

@@ -5,15 +5,18 @@ Times go out as local wall-clock times of the viewer's time zone without an offs
 gives FullCalendar the same named zone, without a time-zone plugin), and the range asked for
 is read the same way.
 
-A range costs the same three queries however many activities it holds: the people allowed,
-the activities they are responsible for (index (responsible, status, start_at)), the ones they
-co-execute (through table by user, then by primary key)."""
+A range costs the same queries however many activities it holds: the people the user stands
+in for, the activities they are responsible for (index (responsible, status, start_at)), the
+ones they co-execute (through table by user, then by primary key), the kinds and the
+responsibles' names. Rows are read as plain values and turned into events without model
+instances or a reverse() per row: a month of a busy manager is mostly JSON to write."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 from django.db import models
 from django.urls import reverse
@@ -22,7 +25,7 @@ from django.utils import timezone
 from crm.accounts.access import acting_for, visible_to
 from crm.accounts.models import User
 from crm.accounts.selectors import colleagues_visible_to
-from crm.activities.models import Activity, ActivityStatus
+from crm.activities.models import Activity, ActivityKind, ActivityStatus
 from crm.activities.selectors.activities import user_zone
 
 # Activities starting this long before the range are still looked at (a long one may cross
@@ -63,59 +66,130 @@ def calendar_people(user: Any, requested: Iterable[int]) -> list[int]:
     return people or [user.pk]
 
 
-def _local(value: dt.datetime, zone: dt.tzinfo) -> str:
-    return value.astimezone(zone).replace(tzinfo=None).isoformat(timespec="seconds")
+class EventRow(NamedTuple):
+    """What an event needs of one activity: plain values, no model instance."""
+
+    pk: int
+    subject: str
+    start_at: dt.datetime
+    end_at: dt.datetime | None
+    all_day: bool
+    status: str
+    responsible_id: int
+    kind_id: int
+    client_name: str | None
 
 
-def _event(
-    activity: Activity,
-    *,
-    zone: dt.tzinfo,
-    now: dt.datetime,
-    person_color: str | None,
-    url: str,
-) -> dict[str, Any]:
-    done = activity.status == ActivityStatus.DONE
-    color = person_color or activity.kind.color
-    if activity.all_day:
-        first = activity.start_at.astimezone(zone).date()
-        last = activity.end_at.astimezone(zone).date() if activity.end_at else first
-        start, end = first.isoformat(), (max(last, first) + dt.timedelta(days=1)).isoformat()
-        overdue = not done and last < now.astimezone(zone).date()
-    else:
-        end_at = activity.end_at or activity.start_at + dt.timedelta(
-            minutes=activity.kind.default_duration_minutes or 30
+# The columns of EventRow, in its order, as values_list() reads them (the client is joined).
+EVENT_COLUMNS = (
+    "pk",
+    "subject",
+    "start_at",
+    "end_at",
+    "all_day",
+    "status",
+    "responsible_id",
+    "kind_id",
+    "client__name",
+)
+
+
+@dataclass(frozen=True)
+class EventKind:
+    name: str
+    color: str
+    default_duration: dt.timedelta
+
+
+class EventBuilder:
+    """Turns EventRows into FullCalendar events for one viewer and one moment: the kinds and
+    the responsibles' names are looked up once, the detail URL is formatted, not reversed."""
+
+    def __init__(
+        self,
+        *,
+        zone: dt.tzinfo,
+        now: dt.datetime,
+        kinds: dict[int, EventKind],
+        names: dict[int, str],
+        palette: dict[int, str] | None = None,
+    ) -> None:
+        self.zone = zone
+        self.now = now
+        self.today = now.astimezone(zone).date()
+        self.kinds = kinds
+        self.names = names
+        self.palette = palette
+        head, _zero, tail = reverse("activities:detail", args=[0]).rpartition("/0/")
+        self.url_head, self.url_tail = f"{head}/", f"/{tail}"
+
+    def local(self, value: dt.datetime) -> str:
+        """A wall-clock time of the viewer's zone without an offset: 2026-03-11T10:00:00."""
+        return value.astimezone(self.zone).isoformat(timespec="seconds")[:19]
+
+    def event(self, row: EventRow) -> dict[str, Any]:
+        kind = self.kinds[row.kind_id]
+        done = row.status == ActivityStatus.DONE
+        color = (self.palette.get(row.responsible_id) if self.palette else None) or kind.color
+        if row.all_day:
+            first = row.start_at.astimezone(self.zone).date()
+            last = row.end_at.astimezone(self.zone).date() if row.end_at else first
+            start, end = first.isoformat(), (max(last, first) + ONE_DAY).isoformat()
+            overdue = not done and last < self.today
+        else:
+            start = self.local(row.start_at)
+            end = self.local(row.end_at or row.start_at + kind.default_duration)
+            overdue = not done and row.start_at < self.now
+        classes = ["svod-event"]
+        if done:
+            classes.append("is-done")
+        if overdue:
+            classes.append("is-overdue")
+        client = row.client_name
+        # A subject that names the client already («Звонок: ООО «Ромашка»») is not repeated.
+        title = (
+            row.subject if client is None or client in row.subject else f"{row.subject} · {client}"
         )
-        start, end = _local(activity.start_at, zone), _local(end_at, zone)
-        overdue = not done and activity.start_at < now
-    classes = ["svod-event"]
-    if done:
-        classes.append("is-done")
-    if overdue:
-        classes.append("is-overdue")
-    title = activity.subject
-    if activity.client is not None:
-        title = f"{title} · {activity.client.name}"
+        return {
+            "id": str(row.pk),
+            "title": title,
+            "start": start,
+            "end": end,
+            "allDay": row.all_day,
+            "backgroundColor": DONE_COLOR if done else color,
+            "borderColor": OVERDUE_BORDER if overdue else (DONE_COLOR if done else color),
+            "textColor": "#ffffff",
+            "classNames": classes,
+            "editable": not done,
+            "extendedProps": {
+                "url": f"{self.url_head}{row.pk}{self.url_tail}",
+                "kind": kind.name,
+                "status": row.status,
+                "responsible": self.names.get(row.responsible_id, ""),
+                "responsibleId": row.responsible_id,
+                "overdue": overdue,
+            },
+        }
+
+
+ONE_DAY = dt.timedelta(days=1)
+
+
+def _event_kinds() -> dict[int, EventKind]:
+    """Every kind (a catalog of a dozen rows): one query instead of a join per event."""
+    rows = ActivityKind.objects.values_list("pk", "name", "color", "default_duration_minutes")
     return {
-        "id": str(activity.pk),
-        "title": title,
-        "start": start,
-        "end": end,
-        "allDay": activity.all_day,
-        "backgroundColor": DONE_COLOR if done else color,
-        "borderColor": OVERDUE_BORDER if overdue else (DONE_COLOR if done else color),
-        "textColor": "#ffffff",
-        "classNames": classes,
-        "editable": not done,
-        "extendedProps": {
-            "url": url.replace("/0/", f"/{activity.pk}/"),
-            "kind": activity.kind.name,
-            "status": activity.status,
-            "responsible": activity.responsible.short_name,
-            "responsibleId": activity.responsible_id,
-            "overdue": overdue,
-        },
+        pk: EventKind(name, color, dt.timedelta(minutes=minutes or 30))
+        for pk, name, color, minutes in rows
     }
+
+
+def _short_names(ids: Iterable[int]) -> dict[int, str]:
+    """«Иванова А. П.» of each responsible (User.short_name), one query."""
+    people = User.objects.filter(pk__in=set(ids)).only(
+        "pk", "username", "last_name", "first_name", "middle_name"
+    )
+    return {person.pk: person.short_name for person in people}
 
 
 def calendar_events(
@@ -128,35 +202,44 @@ def calendar_events(
 ) -> list[dict[str, Any]]:
     """Events of `people` (already checked by calendar_people) starting in [start, end), or
     starting up to LOOKBACK earlier and still running at `start`; planned and done, not
-    cancelled. Only activities `user` may see."""
+    cancelled. Only activities `user` may see.
+
+    Rows are read as plain values (values_list with the client's name joined): no model
+    instances; kinds and names come from two small queries, so a month of a busy manager costs
+    the same five queries as an empty one."""
     now = now or timezone.now()
-    zone = user_zone(user)
     in_range = models.Q(
         status__in=SHOWN_STATUSES, start_at__gte=start - LOOKBACK, start_at__lt=end
     ) & (models.Q(start_at__gte=start) | models.Q(end_at__gt=start))
-    base = Activity.objects.select_related("kind", "client", "responsible")
+    base = Activity.objects.order_by()
     if not set(people) <= set(acting_for(user)):
         # Colleagues' calendars: only what the user may see of them. The user's own activities
         # (responsible or co-executor, or of whom the user stands in for) are always visible,
         # and skipping the condition keeps the plan on the indexes.
         base = visible_to(user, base)
-    own = list(base.filter(in_range, responsible_id__in=people))
-    seen = {activity.pk for activity in own}
-    co_executed = []
-    for activity in base.filter(in_range, co_executors__in=people).exclude(
-        responsible_id__in=people
-    ):
-        if activity.pk not in seen:
-            seen.add(activity.pk)
-            co_executed.append(activity)
-    palette = person_colors(people)
-    url = reverse("activities:detail", args=[0])
-    several = len(people) > 1
-    events = []
-    for activity in sorted(own + co_executed, key=lambda a: (a.start_at, a.pk)):
-        person_color = palette.get(activity.responsible_id) if several else None
-        events.append(_event(activity, zone=zone, now=now, person_color=person_color, url=url))
-    return events
+    rows = [
+        EventRow._make(values)
+        for values in base.filter(in_range, responsible_id__in=people).values_list(*EVENT_COLUMNS)
+    ]
+    seen = {row.pk for row in rows}
+    co_executed = (
+        base.filter(in_range, co_executors__in=people)
+        .exclude(responsible_id__in=people)
+        .values_list(*EVENT_COLUMNS)
+    )
+    for values in co_executed:
+        if values[0] not in seen:  # co-executed by several of `people`: once
+            seen.add(values[0])
+            rows.append(EventRow._make(values))
+    rows.sort(key=lambda row: (row.start_at, row.pk))
+    builder = EventBuilder(
+        zone=user_zone(user),
+        now=now,
+        kinds=_event_kinds(),
+        names=_short_names(row.responsible_id for row in rows) if rows else {},
+        palette=person_colors(people) if len(people) > 1 else None,
+    )
+    return [builder.event(row) for row in rows]
 
 
 def person_colors(people: list[int]) -> dict[int, str]:
@@ -167,10 +250,26 @@ def calendar_event(
     *, user: Any, activity: Activity, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """One activity as an event, in its kind's colour (after a move)."""
-    return _event(
-        activity,
+    kind = activity.kind
+    row = EventRow(
+        pk=activity.pk,
+        subject=activity.subject,
+        start_at=activity.start_at,
+        end_at=activity.end_at,
+        all_day=activity.all_day,
+        status=activity.status,
+        responsible_id=activity.responsible_id,
+        kind_id=activity.kind_id,
+        client_name=activity.client.name if activity.client is not None else None,
+    )
+    builder = EventBuilder(
         zone=user_zone(user),
         now=now or timezone.now(),
-        person_color=None,
-        url=reverse("activities:detail", args=[0]),
+        kinds={
+            kind.pk: EventKind(
+                kind.name, kind.color, dt.timedelta(minutes=kind.default_duration_minutes or 30)
+            )
+        },
+        names={activity.responsible_id: activity.responsible.short_name},
     )
+    return builder.event(row)

@@ -71,11 +71,12 @@ def _safe_next(request: AuthenticatedRequest, fallback: str) -> str:
 def activity_list(request: AuthenticatedRequest) -> HttpResponse:
     form = ActivityFilterForm(request.GET or None, user=request.user)
     filters = form.to_filter()
-    activities = selectors.activity_list(user=request.user, filters=filters).prefetch_related(
-        "co_executors"
-    )  # fetched for the page only
+    now = timezone.now()
+    counts = selectors.activity_counts(user=request.user, filters=filters, now=now)
+    activities = selectors.activity_list(
+        user=request.user, filters=filters, now=now, counts=counts
+    ).prefetch_related("co_executors")  # fetched for the page only; its count is the tab's
     page = paginate(request, activities)
-    counts = selectors.activity_counts(user=request.user, filters=filters)
     context = {
         "form": form,
         "page": page,

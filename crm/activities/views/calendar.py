@@ -118,7 +118,8 @@ def calendar_events(request: AuthenticatedRequest) -> HttpResponse:
         return JsonResponse({"errors": errors}, status=400)
     people = selectors.calendar_people(request.user, _ids(request.GET.getlist("users")))
     events = selectors.calendar_events(user=request.user, start=start, end=end, people=people)
-    return JsonResponse(events, safe=False)
+    # Russian titles as UTF-8, not \uXXXX escapes: a busy month is a third of the bytes.
+    return JsonResponse(events, safe=False, json_dumps_params={"ensure_ascii": False})
 
 
 @login_required

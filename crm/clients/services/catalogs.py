@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from crm.accounts.access import can_administer
 from crm.accounts.models import User
 from crm.clients.models import Industry, LeadSource, Tag
-from crm.core.audit import audit_record, snapshot
+from crm.core.audit import audit_record, audit_saved, snapshot
 from crm.core.models import AuditAction
 
 C = TypeVar("C", LeadSource, Industry, Tag)
@@ -78,13 +78,7 @@ def _clean_name(model: type[C], name: str, instance: C | None) -> str:
 def _save(by: User, instance: C, fields: tuple[str, ...], before: dict[str, Any] | None) -> C:
     instance.full_clean()
     instance.save()
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=instance,
-        before=before,
-        after=snapshot(instance, fields),
-    )
+    audit_saved(actor=by, instance=instance, before=before, after=snapshot(instance, fields))
     return instance
 
 

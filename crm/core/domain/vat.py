@@ -8,9 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
 
-KOPECK = Decimal("0.01")
+from crm.core.domain.money import round_money
+
 HUNDRED = Decimal(100)
 
 #: The general rate changed on these dates: 18 % before 2019, 20 % in 2019–2025, 22 % from 2026.
@@ -100,10 +101,6 @@ class DocumentTotals:
     by_rate: tuple[tuple[VatRate, Decimal, Decimal], ...]  # (rate, base, vat)
 
 
-def _round(value: Decimal) -> Decimal:
-    return value.quantize(KOPECK, rounding=ROUND_HALF_UP)
-
-
 def compute_line(line: LineInput, *, prices_include_vat: bool) -> LineAmounts:
     """Amounts of one line, each rounded half up to kopecks.
 
@@ -117,16 +114,16 @@ def compute_line(line: LineInput, *, prices_include_vat: bool) -> LineAmounts:
         raise ValueError(BAD_PRICE.format(value=line.price))
     if not Decimal(0) <= line.discount_percent <= HUNDRED:
         raise ValueError(BAD_DISCOUNT.format(value=line.discount_percent))
-    gross = _round(line.quantity * line.price)
-    discount = _round(gross * line.discount_percent / HUNDRED)
+    gross = round_money(line.quantity * line.price)
+    discount = round_money(gross * line.discount_percent / HUNDRED)
     amount = gross - discount
     percent = line.rate.percent or Decimal(0)
     if prices_include_vat:
-        vat = _round(amount * percent / (HUNDRED + percent))
+        vat = round_money(amount * percent / (HUNDRED + percent))
         return LineAmounts(
             discount=discount, amount_without_vat=amount - vat, vat_amount=vat, total=amount
         )
-    vat = _round(amount * percent / HUNDRED)
+    vat = round_money(amount * percent / HUNDRED)
     return LineAmounts(
         discount=discount, amount_without_vat=amount, vat_amount=vat, total=amount + vat
     )

@@ -6,7 +6,9 @@ currency's name in the right form, the fractional part as two digits."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import Decimal
+
+from crm.core.domain.money import round_money
 
 NEGATIVE = "Сумма прописью не может быть отрицательной: {value}"
 NOT_A_NUMBER = "«{value}» — не число"
@@ -156,7 +158,7 @@ def amount_in_words(amount: Decimal, currency: str = "RUB") -> str:
         raise ValueError(NEGATIVE.format(value=amount))
     if amount >= LIMIT:
         raise ValueError(TOO_LARGE.format(value=amount))
-    rounded = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)
+    rounded = round_money(amount)
     hundredths = int(rounded.scaleb(2))
     whole, fraction = divmod(hundredths, 100)
     text = (

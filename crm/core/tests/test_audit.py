@@ -15,6 +15,7 @@ from crm.accounts.models import Department, User
 from crm.core.audit import (
     audit_record,
     audit_records_bulk,
+    audit_saved,
     audit_source,
     current_audit_source,
     snapshot,
@@ -52,6 +53,27 @@ def test_an_update_that_changes_nothing_writes_no_row(manager, department):
     )
     assert result is None
     assert AuditEntry.objects.count() == 0
+
+
+def test_audit_saved_writes_a_creation_without_before_and_an_update_with_it(manager, department):
+    created = audit_saved(
+        actor=manager, instance=department, before=None, after={"name": "Отдел"}, comment="новый"
+    )
+    updated = audit_saved(
+        actor=manager, instance=department, before={"name": "Отдел"}, after={"name": "Центр"}
+    )
+    unchanged = audit_saved(
+        actor=manager, instance=department, before={"name": "Центр"}, after={"name": "Центр"}
+    )
+
+    assert created is not None and updated is not None and unchanged is None
+    assert (created.action, created.changes, created.comment) == (
+        AuditAction.CREATE,
+        {"name": [None, "Отдел"]},
+        "новый",
+    )
+    assert (updated.action, updated.changes) == (AuditAction.UPDATE, {"name": ["Отдел", "Центр"]})
+    assert AuditEntry.objects.count() == 2
 
 
 @pytest.mark.parametrize("action", [AuditAction.DELETE, AuditAction.ARCHIVE, AuditAction.LOGIN])

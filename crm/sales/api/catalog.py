@@ -17,14 +17,13 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.urls import URLPattern
-from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
-from rest_framework import mixins, permissions, serializers, status, viewsets
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.accounts.access import can_administer
+from crm.sales.api import common
 from crm.sales.models import (
     Organization,
     OrganizationBankAccount,
@@ -41,21 +40,12 @@ from crm.sales.services import organizations as org_services
 ERROR_NOT_ADMINISTRATOR = _("Изменять номенклатуру и организации может только администратор")
 
 
-class AdministratorWrites(permissions.BasePermission):
+class AdministratorWrites(common.AdministratorWrites):
     message = ERROR_NOT_ADMINISTRATOR
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in permissions.SAFE_METHODS or can_administer(request.user)
 
-
-def _format(template: Any, params: dict[str, Any]) -> str:
-    return str(template) % {key: str(value) for key, value in params.items()}
-
-
-# Messages built once, at import, but translated when shown (in the request's language).
-_fmt = lazy(_format, str)
+_fmt = common.lazy_format
+_bool = common.bool_field
 
 
 def _related(model: type, label: Any) -> dict[str, Any]:
@@ -81,15 +71,6 @@ def _text(label: Any, max_length: int, *, required: bool = False) -> serializers
             "required": _fmt(_("Укажите поле «%(field)s»"), {"field": label}),
             "invalid": _fmt(_("Поле «%(field)s»: ожидался текст"), {"field": label}),
             "null": _fmt(_("Поле «%(field)s» не может быть пустым"), {"field": label}),
-        },
-    )
-
-
-def _bool(label: Any) -> serializers.BooleanField:
-    return serializers.BooleanField(
-        required=False,
-        error_messages={
-            "invalid": _fmt(_("Поле «%(field)s»: ожидалось true или false"), {"field": label})
         },
     )
 

@@ -32,6 +32,7 @@ from crm.accounts.access import visible_to
 from crm.accounts.models import User
 from crm.activities.models import Activity
 from crm.clients.models import Client
+from crm.sales.api.common import query_int
 from crm.sales.domain.rules import CODE_UNKNOWN_STAGE, MESSAGE_UNKNOWN_STAGE, Problem
 from crm.sales.models import Deal, DealLine, DealStageChange, LostReason, Stage
 from crm.sales.selectors import deals as selectors
@@ -65,11 +66,6 @@ LIST_PARAMETERS = [
 ]
 
 
-def _int(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
-
-
 def _date(value: Any) -> dt.date | None:
     try:
         return dt.date.fromisoformat(value) if value else None
@@ -80,11 +76,11 @@ def _date(value: Any) -> dt.date | None:
 def filters_from_query(params: Any) -> DealFilter:
     stuck = params.get("stuck")
     return DealFilter(
-        pipeline_id=_int(params.get("pipeline")),
-        stage_id=_int(params.get("stage")),
-        manager_id=_int(params.get("manager")),
-        source_id=_int(params.get("source")),
-        client_id=_int(params.get("client")),
+        pipeline_id=query_int(params.get("pipeline")),
+        stage_id=query_int(params.get("stage")),
+        manager_id=query_int(params.get("manager")),
+        source_id=query_int(params.get("source")),
+        client_id=query_int(params.get("client")),
         status=params.get("status") or None,
         stuck=None if stuck in (None, "") else stuck in ("1", "true", "True", "yes"),
         query=(params.get("q") or "")[:100] or None,
@@ -273,7 +269,7 @@ class DealViewSet(viewsets.GenericViewSet):
             if name in READ_ONLY_INPUT and name != "stage":
                 errors.setdefault(name, []).append(ERROR_NOT_WRITABLE % {"field": name})
         client = None
-        client_id = _int(body.pop("client", None))
+        client_id = query_int(body.pop("client", None))
         if client_id is not None:
             client = visible_to(self.user, Client.objects.filter(pk=client_id)).first()
         if client is None:
@@ -303,7 +299,7 @@ class DealViewSet(viewsets.GenericViewSet):
 
     def _stage(self, deal: Deal, value: Any) -> Stage | None:
         """A stage by id (any pipeline: the checks refuse another pipeline's) or by code."""
-        stage_id = _int(value)
+        stage_id = query_int(value)
         if stage_id is not None:
             return Stage.objects.filter(pk=stage_id).first()
         return Stage.objects.filter(pipeline_id=deal.pipeline_id, code=str(value)).first()

@@ -21,7 +21,7 @@ from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
 
-from crm.accounts.access import can_administer
+from crm.sales.api import common
 from crm.sales.documents import document_title
 from crm.sales.models import LostReason, Pipeline, RequirementKind, Stage, StageRequirement
 from crm.sales.services import setup as services
@@ -30,22 +30,11 @@ ERROR_NOT_ADMINISTRATOR = _("Изменять воронки продаж мож
 ERROR_DIRECTION = _("Направление — «up» или «down»")
 
 
-class AdministratorWrites(permissions.BasePermission):
+class AdministratorWrites(common.AdministratorWrites):
     message = ERROR_NOT_ADMINISTRATOR
 
-    def has_permission(self, request: Request, view: Any) -> bool:
-        if not (request.user and request.user.is_authenticated):
-            return False
-        return request.method in permissions.SAFE_METHODS or can_administer(request.user)
 
-
-def _bool(label: Any) -> serializers.BooleanField:
-    return serializers.BooleanField(
-        required=False,
-        error_messages={
-            "invalid": _("Поле «%(field)s»: ожидалось true или false") % {"field": label}
-        },
-    )
+_bool = common.bool_field
 
 
 def _list(label: Any) -> serializers.ListField:

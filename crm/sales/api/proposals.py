@@ -29,6 +29,7 @@ from rest_framework.response import Response
 
 from crm.accounts.models import User
 from crm.clients.models import ContactPerson
+from crm.sales.api.common import query_int
 from crm.sales.models import Organization, Proposal, ProposalLine, ProposalStatus
 from crm.sales.selectors import deals as deal_selectors
 from crm.sales.selectors import proposals as selectors
@@ -174,11 +175,6 @@ class PDFRenderer(BaseRenderer):
         return JSONRenderer().render(data)
 
 
-def _int(value: Any) -> int | None:
-    text = str(value or "")
-    return int(text) if text.isdigit() else None
-
-
 class ProposalViewSet(
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
@@ -198,8 +194,8 @@ class ProposalViewSet(
         params = self.request.query_params
         return selectors.proposal_list(
             user=self.user,
-            deal_id=_int(params.get("deal")),
-            client_id=_int(params.get("client")),
+            deal_id=query_int(params.get("deal")),
+            client_id=query_int(params.get("client")),
             status=params.get("status", "")
             if params.get("status") in ProposalStatus.values
             else "",

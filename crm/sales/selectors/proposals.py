@@ -16,6 +16,7 @@ from crm.accounts.access import scope_condition
 from crm.core.domain.vat import rate_by_code
 from crm.core.domain.words import amount_in_words
 from crm.sales.models import Deal, Proposal, ProposalStatus
+from crm.sales.requisites import buyer_requisites, organization_requisites
 
 RELATIONS = ("deal", "client", "organization", "manager", "contact", "previous")
 
@@ -95,9 +96,6 @@ def _by_rate(proposal: Proposal, lines: list[Any]) -> list[RateTotal]:
 def print_context(proposal: Proposal, *, for_screen: bool = False) -> dict[str, Any]:
     """What the print form shows. An issued proposal shows its copied requisites; a draft
     shows today's ones and is marked «Черновик»."""
-    from crm.sales.services.organizations import organization_requisites
-    from crm.sales.services.proposals import buyer_requisites
-
     lines = list(proposal.lines.order_by("order", "id"))
     seller = proposal.seller or organization_requisites(proposal.organization)
     buyer = proposal.buyer or buyer_requisites(proposal.client)

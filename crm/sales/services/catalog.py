@@ -6,7 +6,7 @@ writes an audit record."""
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -15,7 +15,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from crm.accounts.access import can_administer
-from crm.core.audit import audit_record, snapshot, stored_snapshot
+from crm.core.audit import audit_record, audit_saved, snapshot, stored_snapshot
+from crm.core.domain.money import MoneyError, parse_decimal, round_money
 from crm.core.models import AuditAction
 from crm.sales.models import Product, ProductGroup, ProductKind, Unit, VatKind
 
@@ -34,7 +35,6 @@ PRODUCT_FIELDS = (
 GROUP_FIELDS = ("name", "parent", "order")
 UNIT_FIELDS = ("okei_code", "name", "full_name")
 MAX_PRICE = Decimal("9999999999999.99")
-KOPECK = Decimal("0.01")
 
 ERROR_NOT_ADMINISTRATOR = gettext_lazy("Номенклатуру ведёт администратор")
 
@@ -65,18 +65,15 @@ def parse_price(value: Any) -> Decimal:
     elif isinstance(value, float):
         number = Decimal(repr(value))
     else:
-        text = "".join(str(value or "").split()).replace("\u00a0", "")
-        if text.count(",") == 1 and "." not in text:
-            text = text.replace(",", ".")
         try:
-            number = Decimal(text)
-        except InvalidOperation as error:
+            number = parse_decimal(str(value or ""))
+        except MoneyError as error:
             raise ValueError(value) from error
     if not number.is_finite() or number > MAX_PRICE:
         raise ValueError(value)
     if number < 0:
         raise NegativePrice(value)
-    return number.quantize(KOPECK, rounding=ROUND_HALF_UP)
+    return round_money(number)
 
 
 def clean_currency(value: Any) -> str:
@@ -153,13 +150,7 @@ def product_save(*, by: Any, data: dict[str, Any], product: Product | None = Non
         if name in data:
             setattr(product, name, data[name])
     product.save()
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=product,
-        before=before,
-        after=snapshot(product, PRODUCT_FIELDS),
-    )
+    audit_saved(actor=by, instance=product, before=before, after=snapshot(product, PRODUCT_FIELDS))
     return product
 
 
@@ -202,13 +193,7 @@ def group_save(
     group = group or ProductGroup()
     group.name, group.parent, group.order = name, parent, order
     group.save()
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=group,
-        before=before,
-        after=snapshot(group, GROUP_FIELDS),
-    )
+    audit_saved(actor=by, instance=group, before=before, after=snapshot(group, GROUP_FIELDS))
     return group
 
 
@@ -275,13 +260,7 @@ def unit_save(
     unit = unit or Unit()
     unit.okei_code, unit.name, unit.full_name = okei_code, name, full_name or name
     unit.save()
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=unit,
-        before=before,
-        after=snapshot(unit, UNIT_FIELDS),
-    )
+    audit_saved(actor=by, instance=unit, before=before, after=snapshot(unit, UNIT_FIELDS))
     return unit
 
 

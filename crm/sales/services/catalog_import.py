@@ -34,6 +34,7 @@ from crm.clients.domain.tabular import Table, TabularError, read_table
 from crm.clients.services.imports import ERROR_FILE_EMPTY, header_key
 from crm.clients.services.imports import check_upload as check_upload
 from crm.core.audit import audit_records_bulk, audit_source, snapshot
+from crm.core.domain.money import format_amount
 from crm.core.i18n import translated
 from crm.core.models import AuditAction, AuditSource
 from crm.sales.models import Product, ProductGroup, ProductKind, Unit, VatKind
@@ -289,7 +290,7 @@ def _display(value: Any) -> str:
     if value is None:
         return "—"
     if isinstance(value, Decimal):
-        return f"{value:.2f}".replace(".", ",")
+        return format_amount(value, separator="")
     return str(value)
 
 

@@ -19,7 +19,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections.abc import Iterable, Mapping, Sequence
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
@@ -34,6 +34,8 @@ from crm.activities.models import Activity, ActivityStatus
 from crm.clients.models import Client, ClientContact, ContactPerson, LeadSource
 from crm.core.audit import audit_record, snapshot, stored_snapshot
 from crm.core.domain.messages import Message
+from crm.core.domain.money import CURRENCIES as CURRENCIES
+from crm.core.domain.money import KOPECK, MoneyError, parse_decimal, round_money
 from crm.core.i18n import translated
 from crm.core.models import AuditAction
 from crm.core.numbering import next_number
@@ -101,9 +103,7 @@ MOVE_DATA_FIELDS = (
     "lost_reason",
     "lost_comment",
 )
-CURRENCIES = ("RUB", "USD", "EUR", "CNY")
 MAX_LINES = 200
-KOPECK = Decimal("0.01")
 
 ERROR_TITLE_REQUIRED = gettext_lazy("Укажите название сделки")
 ERROR_CLIENT_REQUIRED = gettext_lazy("Выберите клиента")
@@ -171,23 +171,22 @@ def _raise(errors: dict[str, list[Any]]) -> None:
 
 
 def _decimal(value: Any) -> Decimal | None:
-    if isinstance(value, float):
-        value = str(value)
+    """A number from the page or the API ('1 234,5', 1234.5, Decimal); None when empty or not a
+    number (Decimal("0") is a value, not "empty")."""
+    text = "" if value is None else str(value)
+    if not text.strip():
+        return None
     try:
-        text = "" if value is None else str(value).strip().replace(" ", "").replace(",", ".")
-        number = Decimal(text) if text else None  # Decimal("0") is a value, not "empty"
-    except (InvalidOperation, ValueError):
+        return parse_decimal(text)
+    except MoneyError:
         return None
-    if number is not None and not number.is_finite():
-        return None
-    return number
 
 
 def _money(value: Any) -> Decimal | None:
     if value in (None, ""):
         return Decimal("0.00")
     number = _decimal(value)
-    if number is None or number < 0 or number != number.quantize(KOPECK, ROUND_HALF_UP):
+    if number is None or number < 0 or number != round_money(number):
         return None
     return number.quantize(KOPECK)
 
@@ -360,7 +359,7 @@ def _clean_lines(lines: Iterable[Mapping[str, Any]]) -> list[DealLine]:
 
 def _lines_amount(lines: Iterable[DealLine]) -> Decimal:
     total = sum(
-        ((line.quantity * line.price).quantize(KOPECK, ROUND_HALF_UP) for line in lines),
+        (round_money(line.quantity * line.price) for line in lines),
         Decimal("0.00"),
     )
     return total.quantize(KOPECK)

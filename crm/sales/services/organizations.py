@@ -17,10 +17,12 @@ from django.utils.translation import gettext_lazy
 
 from crm.accounts.access import can_administer
 from crm.clients.domain import requisites
-from crm.core.audit import audit_record, snapshot, stored_snapshot
+from crm.core.audit import audit_record, audit_saved, snapshot, stored_snapshot
 from crm.core.i18n import translated
 from crm.core.models import AuditAction
 from crm.sales.models import Organization, OrganizationBankAccount
+from crm.sales.requisites import main_bank_account as main_bank_account
+from crm.sales.requisites import organization_requisites as organization_requisites
 
 ORGANIZATION_FIELDS = (
     "name",
@@ -47,20 +49,8 @@ BANK_ACCOUNT_FIELDS = (
     "currency",
     "is_main",
 )
-TEXT_FIELDS = (
-    "name",
-    "full_name",
-    "inn",
-    "kpp",
-    "ogrn",
-    "legal_address",
-    "postal_address",
-    "phone",
-    "email",
-    "director",
-    "director_position",
-    "chief_accountant",
-)
+# What a person types: trimmed, inner white space folded, length-checked.
+TEXT_FIELDS = tuple(name for name in ORGANIZATION_FIELDS if not name.startswith("is_"))
 
 ERROR_NOT_ADMINISTRATOR = gettext_lazy("Наши организации ведёт администратор")
 ERROR_DEFAULT_NEEDED = gettext_lazy(
@@ -85,37 +75,6 @@ def default_organization() -> Organization | None:
     default (active), else the first active one, else None."""
     active = Organization.objects.filter(is_active=True)
     return active.filter(is_default=True).first() or active.order_by("name", "id").first()
-
-
-def main_bank_account(organization: Organization) -> OrganizationBankAccount | None:
-    return organization.bank_accounts.order_by("-is_main", "id").first()
-
-
-def organization_requisites(organization: Organization) -> dict[str, Any]:
-    """The seller's requisites as copied onto a document (a JSON-ready snapshot)."""
-    account = main_bank_account(organization)
-    bank = {
-        "bik": account.bik if account else "",
-        "bank_name": account.bank_name if account else "",
-        "correspondent_account": account.correspondent_account if account else "",
-        "account": account.account if account else "",
-    }
-    return {
-        "name": organization.name,
-        "full_name": organization.full_name,
-        "inn": organization.inn,
-        "kpp": organization.kpp,
-        "ogrn": organization.ogrn,
-        "address": organization.legal_address,
-        "postal_address": organization.postal_address,
-        "phone": organization.phone,
-        "email": organization.email,
-        "bank": bank,
-        "director": organization.director,
-        "director_position": organization.director_position,
-        "chief_accountant": organization.chief_accountant,
-        "is_vat_payer": organization.is_vat_payer,
-    }
 
 
 # --- Organizations --------------------------------------------------------------------------
@@ -218,9 +177,8 @@ def organization_save(
     organization.save()
     if organization.is_default:
         _apply_default(by, organization)
-    audit_record(
+    audit_saved(
         actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
         instance=organization,
         before=before,
         after=snapshot(organization, ORGANIZATION_FIELDS),

@@ -17,7 +17,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from django.conf import settings
@@ -34,8 +34,15 @@ from django.utils.translation import gettext_lazy
 from crm.accounts.models import User
 from crm.activities.models import Activity, ActivityKind, Direction
 from crm.activities.services import activities as activity_services
-from crm.clients.models import Client, ClientContact, ContactPerson
+from crm.clients.models import ClientContact, ContactPerson
 from crm.core.audit import audit_record, snapshot
+from crm.core.domain.money import CURRENCIES as CURRENCIES
+from crm.core.domain.money import (
+    MoneyError,
+    format_amount,
+    format_quantity,
+    parse_decimal,
+)
 from crm.core.domain.vat import (
     DocumentTotals,
     LineAmounts,
@@ -56,14 +63,15 @@ from crm.sales.models import (
     ProposalStatus,
     VatKind,
 )
+from crm.sales.requisites import buyer_requisites as buyer_requisites
+from crm.sales.requisites import organization_requisites
 from crm.sales.services import automation
 from crm.sales.services import deals as deal_services
-from crm.sales.services.organizations import default_organization, organization_requisites
+from crm.sales.services.organizations import default_organization
 
 VALIDITY_DAYS = 10
 NUMBER_KIND = "proposal"
 MAX_LINES = 300
-CURRENCIES = ("RUB", "USD", "EUR", "CNY")
 DEFAULT_TERMS = gettext_lazy(
     "Цены указаны с учётом НДС. Оплата — 100 % предоплата по счёту. "
     "Срок поставки — по согласованию после оплаты."
@@ -185,21 +193,6 @@ def rates_by_kind(on: dt.date, organization: Organization | None) -> dict[str, s
     return {kind: rate_for(kind, on).code for kind in VatKind.values}
 
 
-def buyer_requisites(client: Client) -> dict[str, Any]:
-    """The buyer's requisites as copied onto the proposal when it is issued."""
-    return {
-        "name": client.name,
-        "full_name": client.full_name or client.name,
-        "kind": client.kind,
-        "inn": client.inn,
-        "kpp": client.kpp,
-        "ogrn": client.ogrn,
-        "address": client.legal_address or client.actual_address,
-        "phone": client.phone,
-        "email": client.email,
-    }
-
-
 def format_number(year: int, number: int) -> str:
     return f"КП-{year}-{number:04d}"
 
@@ -216,9 +209,9 @@ def _lines_text(proposal: Proposal) -> list[str]:
     (НДС 22 %)»."""
     texts = []
     for line in proposal.lines.order_by("order", "id"):
-        quantity = f"{line.quantity.normalize():f}".replace(".", ",")
+        quantity = format_quantity(line.quantity, separator="")
         discount = (
-            f" − {line.discount_percent.normalize():f} %".replace(".", ",")
+            f" − {format_quantity(line.discount_percent, separator='')} %"
             if line.discount_percent
             else ""
         )
@@ -260,11 +253,9 @@ def _decimal(value: Any, *, n: int, errors: dict[str, list[Any]]) -> Decimal | N
     if isinstance(value, Decimal):
         number = value
     else:
-        text = str(value if value is not None else "").strip().replace("\u00a0", "")
-        text = text.replace(" ", "").replace(",", ".")
         try:
-            number = Decimal(text)
-        except InvalidOperation:
+            number = parse_decimal(str(value if value is not None else ""))
+        except MoneyError:
             errors.setdefault("lines", []).append(
                 ERROR_LINE_NUMBER % {"n": n, "value": value if value is not None else ""}
             )
@@ -785,13 +776,7 @@ def default_email_subject(proposal: Proposal) -> str:
 
 def money_text(amount: Decimal) -> str:
     """«1 234,50» with an ordinary space (e-mail clients show it as is)."""
-    whole, _dot, fraction = f"{amount:.2f}".partition(".")
-    groups: list[str] = []
-    digits = whole.lstrip("-")
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return f"{'-' if whole.startswith('-') else ''}{' '.join(groups) or '0'},{fraction}"
+    return format_amount(amount, separator=" ")
 
 
 def default_email_body(proposal: Proposal, *, by: User) -> str:

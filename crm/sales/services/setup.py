@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from crm.accounts.access import can_administer
 from crm.activities.models import ActivityKind
-from crm.core.audit import audit_record, snapshot, stored_snapshot
+from crm.core.audit import audit_record, audit_saved, snapshot, stored_snapshot
 from crm.core.models import AuditAction
 from crm.sales.documents import document_choices, document_title
 from crm.sales.domain.rules import DEAL_FIELDS
@@ -236,13 +236,7 @@ def pipeline_save(*, by: Any, pipeline: Pipeline | None, data: dict[str, Any]) -
                 before=other_before,
                 after=snapshot(other, PIPELINE_FIELDS),
             )
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=target,
-        before=before,
-        after=snapshot(target, PIPELINE_FIELDS),
-    )
+    audit_saved(actor=by, instance=target, before=before, after=snapshot(target, PIPELINE_FIELDS))
     if before is None:
         for index, (stage_code, stage_name, kind, probability) in enumerate(STARTING_STAGES):
             stage = Stage.objects.create(
@@ -397,13 +391,7 @@ def stage_save(*, by: Any, pipeline: Pipeline, stage: Stage | None, data: dict[s
         else:
             ordered.append(target)
         _renumber(pipeline, ordered)
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=target,
-        before=before,
-        after=_stage_snapshot(target),
-    )
+    audit_saved(actor=by, instance=target, before=before, after=_stage_snapshot(target))
     return target
 
 
@@ -476,12 +464,8 @@ def lost_reason_save(*, by: Any, reason: LostReason | None, data: dict[str, Any]
     target.name, target.order = name, order or 0
     target.is_active = bool(data.get("is_active", target.is_active if reason else True))
     target.save()
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=target,
-        before=before,
-        after=snapshot(target, LOST_REASON_FIELDS),
+    audit_saved(
+        actor=by, instance=target, before=before, after=snapshot(target, LOST_REASON_FIELDS)
     )
     return target
 
@@ -538,13 +522,7 @@ def automation_rule_save(
     target.delay_working_days, target.order = delay or 0, order or 0
     target.is_active = bool(data.get("is_active", target.is_active if rule else True))
     target.save()
-    audit_record(
-        actor=by,
-        action=AuditAction.CREATE if before is None else AuditAction.UPDATE,
-        instance=target,
-        before=before,
-        after=snapshot(target, RULE_FIELDS),
-    )
+    audit_saved(actor=by, instance=target, before=before, after=snapshot(target, RULE_FIELDS))
     return target
 
 

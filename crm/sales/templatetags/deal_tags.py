@@ -2,63 +2,45 @@
 
 from __future__ import annotations
 
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django import template
 from django.utils.translation import gettext as _
 
-from crm.core.domain.money import NBSP, round_money
+from crm.core.domain.money import (
+    CURRENCY_SIGNS,
+    NBSP,
+    as_decimal,
+    format_amount,
+    group_digits,
+    round_money,
+)
 
 register = template.Library()
-
-CURRENCY_SIGNS = {"RUB": "₽", "USD": "$", "EUR": "€", "CNY": "¥"}
-
-
-def _grouped(whole: str) -> str:
-    sign = "-" if whole.startswith("-") else ""
-    digits = whole.lstrip("-")
-    groups: list[str] = []
-    while digits:
-        groups.insert(0, digits[-3:])
-        digits = digits[:-3]
-    return sign + NBSP.join(groups or ["0"])
-
-
-def _decimal(value: Any) -> Decimal | None:
-    if value is None or value == "":
-        return None
-    try:
-        return value if isinstance(value, Decimal) else Decimal(str(value))
-    except InvalidOperation:
-        return None
 
 
 @register.filter
 def money(value: Any, currency: str = "RUB") -> str:
     """«1 234 567,50 ₽»: groups of three, a comma, kopecks (half up)."""
-    amount = _decimal(value)
+    amount = as_decimal(value)
     if amount is None:
         return "—"
-    amount = round_money(amount)
-    if amount.is_zero():
-        amount = abs(amount)
-    whole, _sep, fraction = f"{amount:.2f}".partition(".")
     sign = CURRENCY_SIGNS.get(currency or "RUB", currency)
-    return f"{_grouped(whole)},{fraction}{NBSP}{sign}"
+    return f"{format_amount(amount)}{NBSP}{sign}"
 
 
 @register.filter
 def money_short(value: Any, currency: str = "RUB") -> str:
     """«1 234 568 ₽»: whole units (half up), for the board's cards and column sums."""
-    amount = _decimal(value)
+    amount = as_decimal(value)
     if amount is None:
         return "—"
     whole = amount.quantize(Decimal("1"), rounding=ROUND_HALF_UP)
     if whole.is_zero():
         whole = abs(whole)
     sign = CURRENCY_SIGNS.get(currency or "RUB", currency)
-    return f"{_grouped(f'{whole:.0f}')}{NBSP}{sign}"
+    return f"{group_digits(f'{whole:.0f}')}{NBSP}{sign}"
 
 
 @register.filter
@@ -82,7 +64,7 @@ def get_item(mapping: Any, key: Any) -> Any:
 @register.filter
 def line_sum(quantity: Any, price: Any) -> Decimal | None:
     """quantity × price rounded half up to kopecks (as the service sums the lines)."""
-    amount, cost = _decimal(quantity), _decimal(price)
+    amount, cost = as_decimal(quantity), as_decimal(price)
     if amount is None or cost is None:
         return None
     return round_money(amount * cost)

@@ -142,6 +142,17 @@ def test_events_of_a_week_are_exactly_the_own_and_co_executed(client, manager, c
     assert events["Просрочено"]["id"] == str(overdue.pk)
 
 
+def test_a_subject_naming_the_client_does_not_repeat_it(client, manager):
+    acme = ClientFactory(name="ООО «Акме»", owner=manager)
+    ActivityFactory(
+        responsible=manager, subject="Звонок: ООО «Акме»", client=acme, start_at=at(11, 10)
+    )
+    ActivityFactory(responsible=manager, subject="Встреча", client=acme, start_at=at(11, 12))
+    client.force_login(manager)
+
+    assert titles(client.get(EVENTS, WEEK)) == ["Звонок: ООО «Акме»", "Встреча · ООО «Акме»"]
+
+
 def test_an_activity_running_into_the_range_is_shown(client, manager):
     ActivityFactory(responsible=manager, subject="Выставка", start_at=at(7, 10), end_at=at(10, 18))
     ActivityFactory(

@@ -8,7 +8,18 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from crm.core.domain.money import NBSP, Money, MoneyError, parse_amount, round_money
+from crm.core.domain.money import (
+    NBSP,
+    Money,
+    MoneyError,
+    as_decimal,
+    format_amount,
+    format_quantity,
+    group_digits,
+    parse_amount,
+    parse_decimal,
+    round_money,
+)
 
 kopecks = st.decimals(
     min_value=Decimal("-1000000000"), max_value=Decimal("1000000000"), places=2
@@ -166,3 +177,93 @@ def test_parse_amount_refuses_what_is_not_a_number(text):
 
 def test_money_error_is_a_value_error():
     assert issubclass(MoneyError, ValueError)
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("1 234,5", "1234.5"),
+        ("1\u00a0234,50", "1234.50"),
+        ("1\u2009234", "1234"),
+        ("\t-0,25 ", "-0.25"),
+        ("1234.500", "1234.500"),
+        ("12", "12"),
+    ],
+)
+def test_parse_decimal_drops_white_space_and_reads_a_comma_as_the_point(text, expected):
+    parsed = parse_decimal(text)
+    assert str(parsed) == expected
+
+
+@pytest.mark.parametrize("text", ["", " ", "abc", "12,34,56", "1.234,50", "2500-00", "NaN", "inf"])
+def test_parse_decimal_refuses_what_is_not_a_finite_number(text):
+    with pytest.raises(MoneyError) as error:
+        parse_decimal(text)
+    assert str(error.value) == f"«{text}» — не число"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (Decimal("1.5"), Decimal("1.5")),
+        (3, Decimal("3")),
+        ("1234.50", Decimal("1234.50")),
+        (None, None),
+        ("", None),
+        ("abc", None),
+        (Decimal("NaN"), None),
+        ("Infinity", None),
+    ],
+)
+def test_as_decimal_gives_a_finite_decimal_or_none(value, expected):
+    assert as_decimal(value) == expected
+
+
+@pytest.mark.parametrize(
+    ("whole", "separator", "expected"),
+    [
+        ("1234567", NBSP, f"1{NBSP}234{NBSP}567"),
+        ("-1234", " ", "-1 234"),
+        ("999", NBSP, "999"),
+        ("0", NBSP, "0"),
+        ("", NBSP, "0"),
+        ("1000", "", "1000"),
+    ],
+)
+def test_group_digits_groups_by_three(whole, separator, expected):
+    assert group_digits(whole, separator) == expected
+
+
+@pytest.mark.parametrize(
+    ("amount", "separator", "expected"),
+    [
+        ("1234.5", NBSP, f"1{NBSP}234,50"),
+        ("1234567.005", " ", "1 234 567,01"),
+        ("-0.004", " ", "0,00"),
+        ("-1234.5", "", "-1234,50"),
+        ("0", NBSP, "0,00"),
+    ],
+)
+def test_format_amount_rounds_half_up_and_groups(amount, separator, expected):
+    assert format_amount(Decimal(amount), separator) == expected
+
+
+@pytest.mark.parametrize(
+    ("number", "separator", "expected"),
+    [
+        ("2.500", NBSP, "2,5"),
+        ("1000", NBSP, f"1{NBSP}000"),
+        ("1000.000", "", "1000"),
+        ("1234.125", " ", "1 234,125"),
+        ("-0.5", NBSP, "-0,5"),
+        ("5.00", NBSP, "5"),
+    ],
+)
+def test_format_quantity_drops_trailing_zeros(number, separator, expected):
+    assert format_quantity(Decimal(number), separator) == expected
+
+
+@given(kopecks)
+def test_format_amount_then_parse_gives_the_amount_back(amount):
+    assert parse_decimal(format_amount(amount)) == amount
+    assert parse_amount(format_amount(amount, separator=" ")) == amount
