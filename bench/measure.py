@@ -162,7 +162,7 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
     from crm.accounts.models import User
 
     got_request_exception.connect(EXCEPTIONS)
-    wanted = {"admin", "ivanova"}
+    wanted = {"admin", "ivanova", "rop"}  # rop: the head of sales of deal_board_head
     clients: dict[str | None, Any] = {None: Client(raise_request_exception=False)}
     users = {user.username: user for user in User.objects.filter(username__in=wanted)}
     missing = sorted(wanted - users.keys())
@@ -172,9 +172,17 @@ def run(spec: dict[str, Any]) -> dict[str, Any]:
         clients[username] = Client(raise_request_exception=False)
         clients[username].force_login(user)
     session_keys = {name: clients[name].session.session_key for name in wanted}
-    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    clock = timezone.now()
+    now = connection.ops.adapt_datetimefield_value(clock)
     with connection.cursor() as cursor:
-        fixture: Fixture = discover_fixture(cursor, connection.vendor, session_keys, now)
+        fixture: Fixture = discover_fixture(
+            cursor,
+            connection.vendor,
+            session_keys,
+            now,
+            clock=clock,
+            adapt=connection.ops.adapt_datetimefield_value,
+        )
     selected = [s for s in build_scenarios(fixture) if s.name in spec["scenarios"]]
     results = []
     for scenario in selected:
