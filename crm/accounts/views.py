@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
 from crm.accounts import selectors, services
-from crm.accounts.access import can_administer
+from crm.accounts.decorators import administrator_required
 from crm.accounts.forms import DepartmentForm, ProfileForm, RolePermissionsForm, UserForm
 from crm.accounts.http import AuthenticatedRequest
 from crm.accounts.models import Department, User
@@ -26,26 +22,8 @@ from crm.accounts.roles import (
     SCOPE_LABELS,
     Role,
 )
+from crm.core.forms import apply_errors as _apply_errors
 from crm.core.htmx import paginate, render_page_or_partial
-
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_administer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required

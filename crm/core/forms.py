@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from crm.core.models import WorkdayKind
@@ -36,3 +38,16 @@ class WorkdayCorrectionForm(forms.Form):
         },
     )
     comment = forms.CharField(label=_("Основание"), required=False, max_length=255)
+
+
+def apply_errors(
+    form: forms.BaseForm, error: ValidationError, *, aliases: Mapping[str, str] | None = None
+) -> None:
+    """Put a service's ValidationError on the form: each message beside the field it names
+    (`aliases` maps a service's field name to the form's), the rest above the form."""
+    if not hasattr(error, "error_dict"):
+        form.add_error(None, error)
+        return
+    for field, errors in error.error_dict.items():
+        name = (aliases or {}).get(field, field)
+        form.add_error(name if name in form.fields else None, errors)

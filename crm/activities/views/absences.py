@@ -15,7 +15,8 @@ from django.views.decorators.http import require_POST
 from crm.accounts import services as accounts_services
 from crm.accounts.http import AuthenticatedRequest
 from crm.accounts.selectors import absence_list
-from crm.activities.forms_handover import AbsenceForm, apply_errors
+from crm.activities.forms_handover import AbsenceForm
+from crm.core.forms import apply_errors
 
 
 @login_required

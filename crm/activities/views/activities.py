@@ -4,6 +4,7 @@ activity page, the create/edit form, and the dialogs "Завершить", "От
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any
 from urllib.parse import urlencode
 
@@ -32,18 +33,10 @@ from crm.activities.models import Activity, ActivityKind, ActivityStatus
 from crm.activities.selectors import activities as selectors
 from crm.activities.services import activities as services
 from crm.clients.models import ClientContact
+from crm.core.forms import apply_errors
 from crm.core.htmx import paginate, render_page_or_partial
 
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if not hasattr(error, "error_dict"):
-        form.add_error(None, error)
-        return
-    for field, errors in error.error_dict.items():
-        target = field if field in form.fields else None
-        if field == "reminders":
-            target = "reminder_offsets"
-        form.add_error(target, errors)
+_apply_errors = partial(apply_errors, aliases={"reminders": "reminder_offsets"})
 
 
 def _htmx_redirect(request: AuthenticatedRequest, url: str) -> HttpResponse:

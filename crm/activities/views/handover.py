@@ -14,7 +14,6 @@ from crm.accounts.http import AuthenticatedRequest
 from crm.activities.forms_handover import (
     SCOPE_FILTER,
     HandoverForm,
-    apply_errors,
     client_filter_fields,
     client_filter_form,
 )
@@ -24,6 +23,7 @@ from crm.activities.selectors.handover import (
     handovers_visible_to,
 )
 from crm.activities.services import handover as services
+from crm.core.forms import apply_errors
 from crm.core.htmx import paginate
 
 

@@ -21,15 +21,8 @@ from crm.clients.models import ClientStatus
 from crm.clients.selectors.segments import group_change_last, saved_filters_of
 from crm.clients.services.saved_filters import normalize_query
 from crm.clients.views.paging import paginate_clients
+from crm.core.forms import apply_errors as _apply_errors
 from crm.core.htmx import render_page_or_partial
-
-
-def _apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _can_reassign(user: Any) -> bool:

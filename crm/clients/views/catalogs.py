@@ -18,12 +18,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
+from crm.accounts.decorators import administrator_required
 from crm.accounts.http import AuthenticatedRequest
 from crm.clients.forms_segments import LeadSourceForm, NameForm
 from crm.clients.models import Industry, LeadSource, Tag
 from crm.clients.selectors import segments
 from crm.clients.services import catalogs
-from crm.clients.views.purge import administrator_required
 
 
 @dataclass(frozen=True)

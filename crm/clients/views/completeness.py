@@ -13,8 +13,8 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from crm.accounts.decorators import administrator_required
 from crm.accounts.http import AuthenticatedRequest
-from crm.accounts.views import administrator_required
 from crm.clients.domain.completeness import criterion_label
 from crm.clients.domain.entry_rules import FIELDS, KINDS, POINTS, field_applies
 from crm.clients.forms_quick import CompletenessThresholdForm, CompletenessWeightsForm

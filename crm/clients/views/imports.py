@@ -30,20 +30,13 @@ from crm.clients.selectors.imports import (
 )
 from crm.clients.services import imports as services
 from crm.core.domain.spreadsheet import csv_lines, xlsx_bytes
+from crm.core.forms import apply_errors as _form_errors
 from crm.core.models import JobStatus
 
 PREVIEW_LIST_LIMIT = 500  # errors and duplicates listed on the page; the rest are counted
 PREVIEW_SAMPLE_ROWS = 20
 MAPPING_SAMPLES = 3
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def _form_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required

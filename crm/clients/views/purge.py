@@ -2,18 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
-from typing import Any
-
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
-from crm.accounts.access import can_administer
+from crm.accounts.decorators import administrator_required
 from crm.accounts.http import AuthenticatedRequest
 from crm.clients import selectors
 from crm.clients.models import ClientStatus
@@ -21,17 +16,6 @@ from crm.clients.selectors import ClientFilter
 from crm.clients.services.purge import blockers_message, client_purge, purge_blockers
 from crm.clients.views.paging import paginate_clients
 from crm.core.htmx import render_page_or_partial
-
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_administer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 @administrator_required

@@ -22,16 +22,9 @@ from crm.clients.selectors.entry_rules import (
     field_labels,
 )
 from crm.clients.services.quick_registration import client_quick_register, split_name_or_inn
+from crm.core.forms import apply_errors
 
 MIN_NAME_LENGTH = 3
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def duplicate_rows(user: Any, data: Any) -> list[dict[str, Any]]:

@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import base64
 import hashlib
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -20,7 +18,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
 from crm.accounts.access import can_administer
+from crm.accounts.decorators import administrator_required
 from crm.accounts.http import AuthenticatedRequest
+from crm.core.forms import apply_errors
 from crm.core.htmx import paginate, render_page_or_partial
 from crm.sales.forms_catalog import (
     GroupForm,
@@ -36,26 +36,6 @@ from crm.sales.services import catalog_import
 
 IMPORT_SESSION_KEY = "sales_catalog_import"
 PREVIEW_LIST_LIMIT = 500
-
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    @login_required
-    def wrapper(request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_administer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def apply_errors(form: Any, error: ValidationError) -> None:
-    """Put a service's messages beside the fields they name (others above the form)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 # --- Products -------------------------------------------------------------------------------

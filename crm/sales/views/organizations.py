@@ -13,11 +13,12 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from crm.accounts.decorators import administrator_required
 from crm.accounts.http import AuthenticatedRequest
+from crm.core.forms import apply_errors
 from crm.sales.forms_catalog import BankAccountForm, OrganizationForm
 from crm.sales.models import Organization, OrganizationBankAccount
 from crm.sales.services import organizations as services
-from crm.sales.views.catalog import administrator_required, apply_errors
 
 
 @administrator_required

@@ -4,21 +4,18 @@ audit are in `crm.sales.services.setup`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
-from django import forms
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from crm.accounts.access import can_administer
+from crm.accounts.decorators import administrator_required
+from crm.core.forms import apply_errors as _apply_errors
 from crm.core.i18n import translated
 from crm.sales.documents import document_title
 from crm.sales.domain.rules import DEAL_FIELDS
@@ -39,25 +36,6 @@ PIPELINE_URL_NAMES = (
     "sales:setup_rule_create",
     "sales:setup_rule_edit",
 )
-
-
-def administrator_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    @wraps(view)
-    @login_required
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not can_administer(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def _apply_errors(form: forms.Form, error: ValidationError) -> None:
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error.messages)
 
 
 def _requirements(stage: Stage) -> list[str]:
