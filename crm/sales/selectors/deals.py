@@ -2,8 +2,8 @@
 the kanban board, one deal, its stage history and its time in the current stage.
 
 The board costs a fixed number of queries whatever the number of deals: the stages, one
-aggregate (count and sum per stage) and one query for the cards of every column (a window
-function numbers the deals within each stage)."""
+aggregate (count and sum per stage) and one query for the cards of every column (per stage
+the newest ones by an ORDER BY … LIMIT, the stages glued with UNION ALL)."""
 
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from decimal import Decimal
 from typing import Any
 
 from django.db import models
-from django.db.models.functions import RowNumber
 from django.utils import timezone
 
 from crm.accounts.access import access_object, visible_to
@@ -114,21 +113,33 @@ def board(
         if column is not None:
             column.count = row["count"]
             column.total = row["total"] or Decimal("0.00")
-    cards = (
-        visible.select_related(*CARD_RELATED)
-        .annotate(
-            position=models.Window(
-                expression=RowNumber(),
-                partition_by=[models.F("stage_id")],
-                order_by=[models.F("created_at").desc(), models.F("id").desc()],
-            )
+    filled = [column.stage.pk for column in columns.values() if column.count]
+    if not filled:
+        return list(columns.values())
+    # The newest cards of each stage: per stage an ORDER BY … LIMIT (an index range of that
+    # stage), the stages glued with UNION ALL into one subquery. Numbering every visible deal
+    # with a window function instead sorts the whole pipeline: seconds at 100 000 deals.
+    parts = [
+        Deal.objects.filter(
+            pk__in=visible.filter(stage_id=stage_id)
+            .order_by("-created_at", "-id")
+            .values("pk")[:per_column]
         )
-        .filter(position__lte=per_column)
-        .order_by("stage_id", "position")
+        .order_by()
+        .values("pk")
+        for stage_id in filled
+    ]
+    ids = parts[0].union(*parts[1:], all=True) if len(parts) > 1 else parts[0]
+    cards = (
+        Deal.objects.filter(pk__in=ids)
+        .select_related("client", "manager")  # what a card shows
+        .order_by("stage_id", "-created_at", "-id")
     )
     for deal in cards:
         column = columns.get(deal.stage_id)
         if column is not None:
+            deal.stage = column.stage
+            deal.pipeline = pipeline
             column.deals.append(deal)
     return list(columns.values())
 
