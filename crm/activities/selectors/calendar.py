@@ -222,8 +222,14 @@ def calendar_events(
         for values in base.filter(in_range, responsible_id__in=people).values_list(*EVENT_COLUMNS)
     ]
     seen = {row.pk for row in rows}
+    # Driven from the co-executor rows (a few per person): joined, SQLite's planner walks the
+    # seven weeks of everybody's activities by date instead (decision 0009).
+    through = Activity.co_executors.through
     co_executed = (
-        base.filter(in_range, co_executors__in=people)
+        base.filter(
+            in_range,
+            pk__in=through.objects.filter(user_id__in=people).values("activity_id"),
+        )
         .exclude(responsible_id__in=people)
         .values_list(*EVENT_COLUMNS)
     )
