@@ -24,7 +24,7 @@ from crm.sales.models import Deal, DealStatus, Pipeline, Stage, StageKind
 from crm.sales.selectors import deals as selectors
 from crm.sales.services import deals as services
 
-BOARD_PER_COLUMN = 50
+BOARD_PER_COLUMN = 30  # the rest of a column is one click away, in the list
 BOARD_FILTER_FIELDS = ("pipeline", "manager", "source", "q", "stuck")
 # Problems the dialog can solve with a field; the others are explained with a link.
 FILLABLE = ("amount", "expected_close_date", "contact", "source", "description")
