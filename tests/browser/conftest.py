@@ -79,6 +79,28 @@ def migrated_database_around_module(browser: Any, django_db_blocker: Any) -> Ite
         _restore_migrated_database(reload=True)
 
 
+@pytest.fixture(autouse=True)
+def _sequences_after_snapshot(request: Any) -> None:
+    """serialized_rollback puts the migrations' rows back with their ids, but PostgreSQL's
+    sequences stay where the flush left them: the first row a test adds to such a table (a new
+    stage of the seeded pipeline) would take id 1 again. Move the sequences past the rows."""
+    if "_django_db_helper" not in request.fixturenames:
+        return
+    request.getfixturevalue("_django_db_helper")
+    from django.apps import apps
+    from django.core.management.color import no_style
+    from django.db import connections
+
+    for alias in connections:
+        connection = connections[alias]
+        if connection.vendor != "postgresql":
+            continue
+        statements = connection.ops.sequence_reset_sql(no_style(), apps.get_models())
+        with connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+
 class PageProblems:
     """What went wrong while a test clicked around: answers with status 500 or more and
     JavaScript exceptions. Checked after every test, so no page may fail silently."""
