@@ -102,6 +102,9 @@ def test_quick_registration_warns_of_duplicates_and_opens_the_card(page, manager
 def test_twelve_digit_inn_switches_to_entrepreneur_and_source_is_required(page, manager):
     login(page, "kotova")
     page.goto("/clients/quick/")
+    # Type only once the page is ready: the field has its autofocus and the script its handlers.
+    expect(page.get_by_label("Название или ИНН")).to_be_focused()
+    page.wait_for_load_state("load")
     page.keyboard.type("500100732259", delay=10)
     expect(page.get_by_label("Вид")).to_have_value(ClientKind.ENTREPRENEUR)
     page.get_by_label("E-mail").fill("ip@example.ru")
